@@ -1,0 +1,1 @@
+# Copyright (c) textboxes_retina authors. Importing this module registers its classes.

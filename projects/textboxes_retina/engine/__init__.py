@@ -1,0 +1,2 @@
+"""Runner-side parts: hooks."""
+from .hooks import *  # noqa: F401,F403
