@@ -1,0 +1,164 @@
+"""Shared flow of the ICDAR protocol metrics: thresholds, sweep, per-image JSON."""
+import json
+import os
+import os.path as osp
+from abc import abstractmethod
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from .text_det_sample_arrays import text_det_sample_arrays
+
+
+class ICDARProtocolMetric(BaseMetric):
+    """Base of :class:`IC15HmeanMetric` and :class:`IC13DetEvalMetric`.
+
+    ``process`` does the threshold-independent, pairwise work of each image once
+    (:meth:`prepare_image`); ``compute_metrics`` keeps the detections scoring at least
+    ``score_thr``, matches each image (:meth:`evaluate_image`) and combines the images with
+    global counts (:meth:`method_metrics`). Detections are matched in the order the model
+    returns them, as the official scripts read a submission file top to bottom.
+
+    Reported keys: ``precision``, ``recall``, ``hmean`` at ``score_thr``. With
+    ``score_thr_sweep``, extra keys ``sweep_best_thr``, ``sweep_best_precision``,
+    ``sweep_best_recall`` and ``sweep_best_hmean`` name the threshold of the sweep with the best
+    hmean; they are an analysis aid chosen on the evaluated data itself, never the reported
+    number.
+
+    Args:
+        score_thr (float): Detections with ``score >= score_thr`` are submitted.
+            Defaults to 0.4.
+        score_thr_sweep (Sequence[float] | dict, optional): Extra thresholds to evaluate, as a
+            list or as ``dict(start, stop, step)`` for ``np.arange``. Defaults to None.
+        per_image_json (str, optional): Write per-image results at ``score_thr`` (precision,
+            recall, hmean, counts, matched pairs, don't-care indices) to this JSON file.
+            Defaults to None.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, for distributed collection.
+            Defaults to 'cpu'.
+        prefix (str, optional): Metric name prefix. Defaults to ``default_prefix``.
+    """
+
+    #: Protocol name used in logs and in the per-image JSON.
+    protocol: str = ''
+
+    def __init__(self,
+                 score_thr: float = 0.4,
+                 score_thr_sweep: Optional[Union[Sequence[float], Dict]] = None,
+                 per_image_json: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.score_thr = float(score_thr)
+        if isinstance(score_thr_sweep, dict):
+            score_thr_sweep = np.arange(**score_thr_sweep)
+        self.score_thr_sweep = (None if score_thr_sweep is None else
+                                [round(float(thr), 6) for thr in score_thr_sweep])
+        self.per_image_json = per_image_json
+
+    @abstractmethod
+    def prepare_image(self, gt_polygons: np.ndarray, gt_ignored: np.ndarray,
+                      pred_polygons: np.ndarray) -> Dict:
+        """Threshold-independent work on one image (pairwise matrices, don't-care flags).
+
+        Args:
+            gt_polygons (np.ndarray): ``(G, 8)``.
+            gt_ignored (np.ndarray): Bool ``(G,)``.
+            pred_polygons (np.ndarray): ``(D, 8)``.
+
+        Returns:
+            dict: Picklable arrays, stored in ``self.results``.
+        """
+
+    @abstractmethod
+    def evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
+        """Match one image keeping only the detections in ``keep``.
+
+        Args:
+            prepared (dict): Output of :meth:`prepare_image`.
+            keep (np.ndarray): Bool ``(D,)`` mask of submitted detections.
+
+        Returns:
+            dict: The per-image result; detection indices refer to all ``D`` predictions.
+        """
+
+    @abstractmethod
+    def method_metrics(self, image_results: List[Dict]) -> Dict[str, float]:
+        """Dataset ``precision``, ``recall``, ``hmean`` from per-image results."""
+
+    def process(self, data_batch: Sequence[Dict], data_samples: Sequence[Dict]) -> None:
+        """Prepare every image of a batch.
+
+        Args:
+            data_batch (Sequence[dict]): The batch from the dataloader (unused).
+            data_samples (Sequence[dict]): Model outputs with their annotations.
+        """
+        for data_sample in data_samples:
+            arrays = text_det_sample_arrays(data_sample, index=len(self.results))
+            prepared = self.prepare_image(arrays['gt_polygons'], arrays['gt_ignored'],
+                                          arrays['pred_polygons'])
+            self.results.append(dict(name=arrays['name'], scores=arrays['scores'], **prepared))
+
+    def evaluate_at(self, results: List[Dict], score_thr: float) -> List[Dict]:
+        """Per-image results with the detections scoring at least ``score_thr``.
+
+        Args:
+            results (list[dict]): Prepared images (``self.results``).
+            score_thr (float): Score threshold.
+
+        Returns:
+            list[dict]: One result per image.
+        """
+        return [self.evaluate_image(result, result['scores'] >= score_thr) for result in results]
+
+    def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
+        """Precision, recall and hmean at ``score_thr`` (plus the labelled sweep, if any).
+
+        Args:
+            results (list[dict]): Prepared images of the whole dataset.
+
+        Returns:
+            dict: The metrics.
+        """
+        logger = MMLogger.get_current_instance()
+        image_results = self.evaluate_at(results, self.score_thr)
+        metrics = self.method_metrics(image_results)
+        logger.info(f'{self.protocol} at score_thr {self.score_thr:.2f}: ' +
+                    ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
+        if self.per_image_json:
+            self._dump_per_image(results, image_results, metrics)
+        if self.score_thr_sweep:
+            metrics.update(self._sweep(results, logger))
+        return metrics
+
+    def _sweep(self, results: List[Dict], logger: MMLogger) -> Dict[str, float]:
+        best = dict(hmean=-1.0)
+        for score_thr in self.score_thr_sweep:
+            sweep_metrics = self.method_metrics(self.evaluate_at(results, score_thr))
+            logger.info(f'[{self.protocol} threshold sweep, not the reported number] score_thr '
+                        f'{score_thr:.2f}: ' + ', '.join(
+                            f'{key} {value:.4f}' for key, value in sweep_metrics.items()))
+            if sweep_metrics['hmean'] > best['hmean']:
+                best = dict(sweep_metrics, thr=score_thr)
+        logger.info(f'[{self.protocol} threshold sweep] best hmean {best["hmean"]:.4f} at '
+                    f'score_thr {best["thr"]:.2f} (reported: score_thr {self.score_thr:.2f})')
+        return {f'sweep_best_{key}': best[key]
+                for key in ('thr', 'precision', 'recall', 'hmean')}
+
+    def _dump_per_image(self, results: List[Dict], image_results: List[Dict],
+                        metrics: Dict[str, float]) -> None:
+        images = [dict(name=result['name'], **image_result)
+                  for result, image_result in zip(results, image_results)]
+        directory = osp.dirname(osp.abspath(self.per_image_json))
+        os.makedirs(directory, exist_ok=True)
+        with open(self.per_image_json, 'w') as file:
+            json.dump(dict(protocol=self.protocol, score_thr=self.score_thr, metrics=metrics,
+                           images=images), file, indent=1)
+        MMLogger.get_current_instance().info(
+            f'{self.protocol} per-image results written to {self.per_image_json}')
+
+    @staticmethod
+    def kept_indices(keep: np.ndarray) -> np.ndarray:
+        """Original detection indices of the kept detections, to map matches back."""
+        return np.flatnonzero(np.asarray(keep, dtype=bool))
