@@ -1,1 +1,4 @@
-# Copyright (c) textboxes_retina authors. Importing this module registers its classes.
+"""Package utilities."""
+from .checkpoint import allow_mmengine_checkpoints, mmengine_checkpoint_globals
+
+__all__ = ['allow_mmengine_checkpoints', 'mmengine_checkpoint_globals']
