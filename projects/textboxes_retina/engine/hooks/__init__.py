@@ -1,1 +1,5 @@
-# Copyright (c) textboxes_retina authors. Importing this module registers its classes.
+"""Runner hooks. Importing this module registers ``QuadVisualizationHook`` in MMOCR's
+``HOOKS``."""
+from .quad_visualization_hook import QuadVisualizationHook
+
+__all__ = ['QuadVisualizationHook']
