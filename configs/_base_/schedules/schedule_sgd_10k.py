@@ -1,0 +1,10 @@
+# Step 3: fine-tuning on ICDAR2015 at the largest scale from step 2's checkpoint, 10k iterations at
+# lr 0.002 (batch 16), decayed x0.1 at 7.5k.
+_base_ = 'schedule_sgd_base.py'
+
+optim_wrapper = dict(optimizer=dict(lr=0.002))
+train_cfg = dict(max_iters=10000, val_interval=1000)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=200),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=10000, milestones=[7500], gamma=0.1),
+]

@@ -1,0 +1,88 @@
+import socket
+
+import pytest
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+
+from textboxes_retina.engine import check_data_paths, setup_distributed
+
+
+def _dataloader(dataset):
+    return dict(batch_size=1, dataset=dataset)
+
+
+def test_check_data_paths_accepts_existing_paths(tmp_path):
+    (tmp_path / 'imgs').mkdir()
+    (tmp_path / 'ann.json').write_text('{}')
+    cfg = Config(dict(
+        train_dataloader=_dataloader(dict(
+            type='OCRDataset', data_root=str(tmp_path), ann_file='ann.json',
+            data_prefix=dict(img_path='imgs/'))),
+        val_dataloader=None,
+        test_dataloader=_dataloader(dict(
+            type='OCRDataset', data_root='s3://bucket/icdar2015', ann_file='', data_prefix={}))))
+    check_data_paths(cfg, ('train_dataloader', 'val_dataloader', 'test_dataloader', 'absent'))
+
+
+def test_check_data_paths_names_every_missing_path_through_wrappers(tmp_path):
+    (tmp_path / 'ok').mkdir()
+    good = dict(type='OCRDataset', data_root=str(tmp_path / 'ok'))
+    missing_root = str(tmp_path / 'icdar2013')
+    cfg = Config(dict(train_dataloader=_dataloader(dict(
+        type='RepeatDataset', times=3, dataset=dict(type='ConcatDataset', datasets=[
+            good,
+            dict(type='OCRDataset', data_root=missing_root, ann_file='gt.json'),
+            dict(type='OCRDataset', data_root=str(tmp_path / 'ok'), ann_file='missing.json',
+                 data_prefix=dict(img_path=str(tmp_path / 'abs_imgs'))),
+        ])))))
+    with pytest.raises(FileNotFoundError) as error:
+        check_data_paths(cfg, ('train_dataloader', ))
+    lines = str(error.value).splitlines()[1:]
+    where = 'train_dataloader.dataset.dataset.datasets'
+    assert [line.split(' (not found')[0].strip() for line in lines] == [
+        # gt.json under the missing root is not listed again
+        f'{where}[1].data_root: {missing_root}',
+        f"{where}[2].ann_file: {tmp_path / 'ok' / 'missing.json'}",
+        f"{where}[2].data_prefix.img_path: {tmp_path / 'abs_imgs'}",
+    ]
+
+
+def test_backend_resolution():
+    assert not torch.cuda.is_available()  # these tests run on CPU
+    for dist_cfg, expected in [(dict(backend='auto'), 'gloo'), (dict(), 'gloo'),
+                               (dict(backend='nccl'), 'nccl'), (dict(backend=None), 'gloo')]:
+        cfg = Config(dict(launcher='none', env_cfg=dict(dist_cfg=dist_cfg)))
+        setup_distributed(cfg)
+        assert cfg.env_cfg.dist_cfg.backend == expected
+        assert 'model_wrapper_cfg' not in cfg
+    cfg = Config(dict(launcher='none'))
+    setup_distributed(cfg)
+    assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+
+
+@pytest.mark.parametrize('launcher', ['slurm', 'mpi'])
+def test_cpu_cluster_launchers_are_refused(launcher):
+    with pytest.raises(RuntimeError, match='torchrun'):
+        setup_distributed(Config(dict(launcher=launcher)))
+
+
+def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    cfg = Config(dict(launcher='pytorch', find_unused_parameters=True,
+                      env_cfg=dict(dist_cfg=dict(backend='auto', timeout=60))))
+    try:
+        setup_distributed(cfg)
+        assert torch_dist.is_initialized()
+        assert torch_dist.get_backend() == 'gloo'
+        assert cfg.model_wrapper_cfg == dict(
+            type='MMDistributedDataParallel', broadcast_buffers=False,
+            find_unused_parameters=True, device_ids=None)
+    finally:
+        if torch_dist.is_initialized():
+            torch_dist.destroy_process_group()

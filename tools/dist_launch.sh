@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run a tool of this folder in NPROC processes per node with torchrun (--launcher pytorch):
+#   tools/dist_launch.sh TOOL NPROC [tool arguments]      (used by dist_train.sh, dist_test.sh)
+# NPROC: processes on this node, one per GPU (on a CPU-only machine: processes, gloo backend).
+# Environment: NNODES (1), NODE_RANK (0), PORT (29500), MASTER_ADDR (127.0.0.1), PYTHON (python).
+
+TOOL=$1
+NPROC=$2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+PYTHON=${PYTHON:-python}
+
+PYTHONPATH="$(dirname $0)/..":$PYTHONPATH \
+exec $PYTHON -m torch.distributed.run \
+    --nnodes=$NNODES \
+    --node_rank=$NODE_RANK \
+    --master_addr=$MASTER_ADDR \
+    --nproc_per_node=$NPROC \
+    --master_port=$PORT \
+    "$(dirname "$0")/$TOOL" \
+    "${@:3}" \
+    --launcher pytorch
