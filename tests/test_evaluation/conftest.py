@@ -25,12 +25,18 @@ def make_sample(gt_polygons, gt_ignored, pred_polygons, scores, img_path='img_1.
     return sample
 
 
-def run_metric(metric, samples, batch_size=2):
-    """Feed samples the way mmengine's Evaluator does (as dicts) and evaluate."""
+def run_metric(metrics, samples, batch_size=2):
+    """Feed samples the way mmengine's Evaluator does (as dicts) to one metric or a list of
+    them and evaluate; returns the merged results."""
+    metrics = metrics if isinstance(metrics, list) else [metrics]
     for start in range(0, len(samples), batch_size):
-        batch = samples[start:start + batch_size]
-        metric.process({}, [sample.to_dict() for sample in batch])
-    return metric.evaluate(len(samples))
+        batch = [sample.to_dict() for sample in samples[start:start + batch_size]]
+        for metric in metrics:
+            metric.process({}, batch)
+    results = {}
+    for metric in metrics:
+        results.update(metric.evaluate(len(samples)))
+    return results
 
 
 def random_quad_samples(seed, num_images=12):

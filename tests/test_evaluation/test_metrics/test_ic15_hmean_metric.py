@@ -2,7 +2,6 @@
 and agreement with MMOCR's HmeanIOUMetric."""
 import json
 
-import numpy as np
 import pytest
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
@@ -111,4 +110,15 @@ def test_agrees_with_mmocr_hmean_iou_metric(score_thr, sample_tools):
     assert 0 < ours['ic15/hmean'] < 1  # a case that exercises misses and false positives
     for key in ('precision', 'recall', 'hmean'):
         assert ours[f'ic15/{key}'] == pytest.approx(mmocr[f'icdar/{key}'], abs=1e-6)
-    np.testing.assert_equal(len(samples), 15)
+
+
+def test_differs_from_mmocr_where_the_official_script_truncates(sample_tools):
+    """Float detection [16.9, 117] x [0, 10] on gt [50, 150] x [0, 10]: IoU 0.5034 with floats
+    (MMOCR matches) but exactly 0.5 on the script's integers (no match)."""
+    box, make = sample_tools['box'], sample_tools['make_sample']
+    samples = [make([box(50, 0, 150, 10)], [False], [box(16.9, 0, 117, 10)], [0.9])]
+    ours = sample_tools['run_metric'](IC15HmeanMetric(score_thr=0.5), samples)
+    mmocr = sample_tools['run_metric'](
+        HmeanIOUMetric(pred_score_thrs=dict(start=0.5, stop=0.51, step=0.1)), samples)
+    assert ours['ic15/hmean'] == 0.0
+    assert mmocr['icdar/hmean'] == pytest.approx(1.0)

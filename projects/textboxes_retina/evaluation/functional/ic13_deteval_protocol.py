@@ -181,13 +181,14 @@ def deteval_match(gt_boxes: np.ndarray,
         precision_accum += weights['oo_o']
         pairs.append(dict(gt=[int(gt_index)], det=[int(det_index)], type='OO'))
 
-    # One-to-many (one word split into several detections).
-    for gt_index in np.flatnonzero(~gt_ignored):
+    # One-to-many (one word split into several detections). The script also requires the
+    # ground truth to overlap two detections; testing that first skips hopeless loops.
+    for gt_index in np.flatnonzero(~gt_ignored & (gt_overlaps >= 2)):
         free = np.zeros(num_det, bool) if gt_matched[gt_index] else ~det_matched
         dets = np.flatnonzero(
             free & ~det_dontcare & (precision_mat[gt_index] >= area_precision_thr))
         many_sum = _sequential_sum(recall_mat[gt_index, dets])
-        if round(many_sum, 4) >= area_recall_thr and gt_overlaps[gt_index] >= 2:
+        if round(many_sum, 4) >= area_recall_thr:
             gt_matched[gt_index] = True
             det_matched[dets] = True
             single = len(dets) == 1
@@ -196,13 +197,14 @@ def deteval_match(gt_boxes: np.ndarray,
             pairs.append(dict(gt=[int(gt_index)], det=dets.tolist(),
                               type='OO' if single else 'OM'))
 
-    # Many-to-one (several words merged into one detection).
-    for det_index in np.flatnonzero(~det_dontcare):
+    # Many-to-one (several words merged into one detection; the detection must overlap two
+    # ground truths).
+    for det_index in np.flatnonzero(~det_dontcare & (det_overlaps >= 2)):
         free = np.zeros(num_gt, bool) if det_matched[det_index] else ~gt_matched
         gts = np.flatnonzero(
             free & ~gt_ignored & (recall_mat[:, det_index] >= area_recall_thr))
         many_sum = _sequential_sum(precision_mat[gts, det_index])
-        if round(many_sum, 4) >= area_precision_thr and det_overlaps[det_index] >= 2:
+        if round(many_sum, 4) >= area_precision_thr:
             det_matched[det_index] = True
             gt_matched[gts] = True
             single = len(gts) == 1
