@@ -1,0 +1,28 @@
+# The small CPU model on the generated synthetic text (tools/make_synthetic_dataset.py): what the
+# demo (tools/demo.py) trains and evaluates on a laptop. 384 px inputs, batch 8, Adam.
+_base_ = [
+    '../_base_/models/textboxes_retina_r18-small.py',
+    '../_base_/datasets/synthetic_textdet.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_adam_2k.py',
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=_base_.synthetic_textdet_train)
+val_dataloader = dict(
+    batch_size=4,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=_base_.synthetic_textdet_test)
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='IC15HmeanMetric', score_thr=0.4)
+test_evaluator = val_evaluator
+
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=500))
+auto_scale_lr = dict(base_batch_size=8)

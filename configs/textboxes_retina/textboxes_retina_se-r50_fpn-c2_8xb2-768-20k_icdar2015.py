@@ -1,0 +1,13 @@
+# Step 2 of the single-scale schedule: fine-tuning on ICDAR 2015 at 768x768 from step 1.
+_base_ = [
+    '_base_textboxes_retina_se-r50_fpn-c2.py',
+    '../_base_/datasets/icdar2015_textdet.py',
+    '../_base_/schedules/schedule_sgd_20k.py',
+]
+
+load_from = 'work_dirs/textboxes_retina_se-r50_fpn-c2_8xb2-608-100k_synthtext/iter_100000.pth'
+
+train_dataloader = dict(dataset=_base_.icdar2015_textdet_train)
+val_dataloader = dict(dataset=_base_.icdar2015_textdet_test)
+test_dataloader = val_dataloader
+default_hooks = dict(checkpoint=dict(interval=2000))
