@@ -25,6 +25,24 @@ def test_check_data_paths_accepts_existing_paths(tmp_path):
     check_data_paths(cfg, ('train_dataloader', 'val_dataloader', 'test_dataloader', 'absent'))
 
 
+def test_check_data_paths_accepts_archives(tmp_path):
+    (tmp_path / 'ch4_training_images.zip').write_bytes(b'PK')
+    (tmp_path / 'gts').mkdir()
+    (tmp_path / 'SynthText.zip').write_bytes(b'PK')
+    cfg = Config(dict(
+        train_dataloader=_dataloader(dict(
+            type='ConcatDataset', datasets=[
+                dict(type='ICDAR2015Dataset', data_root=str(tmp_path),
+                     img_dir=['ch4_training_images', 'gts'], ann_dir='gts'),
+                # members of the archive, not checked
+                dict(type='SynthTextDataset', data_root=str(tmp_path / 'SynthText.zip'),
+                     ann_file='SynthText/gt.mat', img_dir='SynthText')]))))
+    check_data_paths(cfg, ('train_dataloader', ))
+    cfg.train_dataloader.dataset.datasets[0].img_dir.append('more_images')
+    with pytest.raises(FileNotFoundError, match=r'datasets\[0\].img_dir\[2\]: .*more_images'):
+        check_data_paths(cfg, ('train_dataloader', ))
+
+
 def test_check_data_paths_names_every_missing_path_through_wrappers(tmp_path):
     (tmp_path / 'ok').mkdir()
     good = dict(type='OCRDataset', data_root=str(tmp_path / 'ok'))

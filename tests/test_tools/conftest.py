@@ -45,3 +45,9 @@ def train_tool():
 def test_tool():
     """tools/test.py as a module."""
     return load_tool('test.py')
+
+
+@pytest.fixture(scope='session')
+def infer_tool():
+    """tools/infer.py as a module."""
+    return load_tool('infer.py')

@@ -1,3 +1,6 @@
+import os
+import os.path as osp
+
 import numpy as np
 import pytest
 
@@ -72,3 +75,44 @@ def test_format_settings_prints_a_config_snippet(kmeans_anchors):
     assert 'base_sizes=[30, 120],' in text
     assert 'aspect_ratios=[0.5, 3.0])))' in text
     assert '# k-means anchors from 7 words of toy' in text
+
+
+def _toy_word_sizes(repo_root, scale):
+    """Bounding-rectangle sizes of the toy set's cared-for words, read from its gt files."""
+    widths, heights = [], []
+    gts = osp.join(repo_root, 'tests/data/icdar2015_toy/gts')
+    for name in sorted(os.listdir(gts)):
+        with open(osp.join(gts, name), encoding='utf-8-sig') as f:
+            for line in f.read().splitlines():
+                values = line.split(',')
+                if values[8] == '###':
+                    continue
+                points = np.array(values[:8], dtype=float).reshape(4, 2)
+                widths.append(np.ptp(points[:, 0]) * scale)
+                heights.append(np.ptp(points[:, 1]) * scale)
+    return np.array(widths), np.array(heights)
+
+
+def test_folder_and_config_sources(kmeans_anchors, repo_root, tmp_path, capsys):
+    toy = osp.join(repo_root, 'tests/data/icdar2015_toy')
+    # 1280x720 images fitted into 768x768: scale 0.6
+    widths, heights = _toy_word_sizes(repo_root, 0.6)
+    expected = kmeans_anchors.anchor_settings(widths, heights, num_sizes=2, num_ratios=2)
+    kmeans_anchors.main([toy, '--input-size', '768', '--num-sizes', '2', '--num-ratios', '2'])
+    out = capsys.readouterr().out
+    assert f'# k-means anchors from {len(widths)} words of {toy} at input size 768' in out
+    sizes = [int(round(s)) for s in expected['base_sizes']]
+    assert f'base_sizes={sizes},' in out
+
+    config = tmp_path / 'toy_config.py'
+    config.write_text(
+        "custom_imports = dict(imports=['textboxes_retina'], allow_failed_imports=False)\n"
+        "train_dataloader = dict(dataset=dict(type='RepeatDataset', times=2, dataset=dict(\n"
+        f"    type='ICDAR2015Dataset', data_root={toy!r}, img_dir='imgs', ann_dir='gts',\n"
+        "    pipeline=[])))\n")
+    kmeans_anchors.main([str(config), '--num-sizes', '2', '--num-ratios', '2'])
+    out = capsys.readouterr().out
+    assert f'# k-means anchors from {2 * len(widths)} words of {config}' in out
+    widths, heights = _toy_word_sizes(repo_root, 1.0)
+    expected = kmeans_anchors.anchor_settings(widths, heights, num_sizes=2, num_ratios=2)
+    assert f"base_sizes={[int(round(s)) for s in expected['base_sizes']]}," in out

@@ -9,10 +9,12 @@ seeding, several seeded restarts and Lloyd iterations, in numpy.
 Usage::
 
     python tools/analysis_tools/kmeans_anchors.py CONFIG [--split train] [--input-size 768]
-    python tools/analysis_tools/kmeans_anchors.py data/icdar2015 --input-size 768
+    python tools/analysis_tools/kmeans_anchors.py data/icdar2015 --input-size 768 \
+        --img-dir ch4_training_images --ann-dir ch4_training_localization_transcription_gt
 
 The source is a config (its ``{split}_dataloader`` dataset is built, dataset wrappers included)
-or an ICDAR2015-layout folder (read with ``ICDAR2015Dataset``). With ``--input-size S`` each
+or an ICDAR2015-format folder (read with ``ICDAR2015Dataset``; ``imgs/`` and ``gts/`` by
+default, as tools/make_synthetic_dataset.py writes them). With ``--input-size S`` each
 image's words are scaled as the image would be resized to fit S x S keeping its aspect ratio
 (``--stretch``: resized to exactly S x S), so the sizes are those the network sees.
 """
@@ -158,9 +160,11 @@ def format_settings(settings: Dict[str, np.ndarray], num_words: int, source: str
     ])
 
 
-def load_data_infos(source: str, split: str = 'train') -> list:
-    """Data infos of a config's ``{split}_dataloader`` dataset or of an
-    ICDAR2015-layout folder."""
+def load_data_infos(source: str, split: str = 'train', img_dir: str = 'imgs',
+                    ann_dir: str = 'gts') -> list:
+    """Data infos of a config's ``{split}_dataloader`` dataset, or of an
+    ICDAR2015-format folder ``source`` with images in ``img_dir`` and
+    ``gt_*.txt`` files in ``ann_dir``."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmocr.registry import DATASETS
@@ -168,7 +172,8 @@ def load_data_infos(source: str, split: str = 'train') -> list:
     if osp.isdir(source):
         import textboxes_retina  # noqa: F401  (registers ICDAR2015Dataset)
         init_default_scope('mmocr')
-        dataset_cfg = dict(type='ICDAR2015Dataset', data_root=source, pipeline=[])
+        dataset_cfg = dict(type='ICDAR2015Dataset', data_root=source, img_dir=img_dir,
+                           ann_dir=ann_dir, pipeline=[])
     else:
         cfg = Config.fromfile(source)
         init_default_scope(cfg.get('default_scope', 'mmocr'))
@@ -183,6 +188,11 @@ def parse_args(argv=None):
     parser.add_argument('source', help='a config file, or an ICDAR2015-layout folder')
     parser.add_argument('--split', default='train', choices=['train', 'val', 'test'],
                         help='which dataloader of the config to read')
+    parser.add_argument('--img-dir', default='imgs',
+                        help='image folder (or zip) of a folder source, e.g. ch4_training_images')
+    parser.add_argument('--ann-dir', default='gts',
+                        help='ground-truth folder (or zip) of a folder source, e.g. '
+                        'ch4_training_localization_transcription_gt')
     parser.add_argument('--num-sizes', type=int, default=6,
                         help='number of base sizes (FPN levels)')
     parser.add_argument('--num-ratios', type=int, default=6, help='number of aspect ratios')
@@ -199,7 +209,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    data_infos = load_data_infos(args.source, args.split)
+    data_infos = load_data_infos(args.source, args.split, args.img_dir, args.ann_dir)
     widths, heights = word_sizes(data_infos, args.input_size, args.stretch,
                                  args.include_ignored)
     settings = anchor_settings(widths, heights, args.num_sizes, args.num_ratios, args.seed)

@@ -109,7 +109,10 @@ def check_data_paths(cfg: Config, dataloader_keys: Sequence[str]) -> None:
     (``dataset`` / ``datasets`` entries, e.g. ``ConcatDataset``,
     ``RepeatDataset``), and checks ``data_root``, the values of
     ``data_prefix`` and the keys in :data:`PATH_KEYS`, joined with
-    ``data_root`` like mmengine's ``BaseDataset`` does. Empty strings and URLs
+    ``data_root`` like mmengine's ``BaseDataset`` does. A path also counts as
+    present when its archive ``path + '.zip'`` exists, and a ``data_root``
+    that is a file (an archive) is checked alone, as the dataset classes of
+    this package read official zips in place. Empty strings and URLs
     (``'s3://...'``) are not checked.
 
     Args:
@@ -145,20 +148,43 @@ def _missing_paths(dataset: dict, where: str) -> List[str]:
                 index = f'[{i}]' if isinstance(wrapped, (list, tuple)) else ''
                 missing += _missing_paths(sub, f'{where}.{key}{index}')
     data_root = dataset.get('data_root') or ''
-    named = [('data_root', data_root)] + [(key, dataset.get(key)) for key in PATH_KEYS]
+    if _is_local(data_root):
+        if not _exists(data_root):
+            return missing + [_describe(f'{where}.data_root', data_root)]
+        if osp.isfile(data_root):  # an archive: the other paths are its members
+            return missing
+    named = []
+    for key in PATH_KEYS:
+        value = dataset.get(key)
+        if isinstance(value, (list, tuple)):
+            named += [(f'{key}[{i}]', item) for i, item in enumerate(value)]
+        else:
+            named.append((key, value))
     prefix = dataset.get('data_prefix')
     if isinstance(prefix, dict):
         named += [(f'data_prefix.{key}', value) for key, value in prefix.items()]
     for entry, path in named:
-        if not (isinstance(path, str) and path and '://' not in path):
-            continue
-        if entry != 'data_root' and not osp.isabs(path):
-            path = osp.join(data_root, path)
-        if not osp.exists(path):
-            missing.append(f'  {where}.{entry}: {path} (not found: {osp.abspath(path)})')
-            if entry == 'data_root':
-                break
+        if _is_local(path):
+            path = path if osp.isabs(path) else osp.join(data_root, path)
+            if not _exists(path):
+                missing.append(_describe(f'{where}.{entry}', path))
     return missing
+
+
+def _is_local(path) -> bool:
+    """True for a non-empty string without a URL scheme."""
+    return isinstance(path, str) and bool(path) and '://' not in path
+
+
+def _exists(path: str) -> bool:
+    """``path`` exists, or its zip archive ``path + '.zip'`` does (the dataset
+    classes of this package read official archives in place)."""
+    return osp.exists(path) or (not path.lower().endswith('.zip')
+                                and osp.isfile(path + '.zip'))
+
+
+def _describe(entry: str, path: str) -> str:
+    return f'  {entry}: {path} (not found: {osp.abspath(path)})'
 
 
 def setup_distributed(cfg: Config) -> None:
