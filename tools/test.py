@@ -11,6 +11,7 @@ distributed backend is chosen ('gloo' on CPU, 'nccl' with CUDA, unless the confi
 see :mod:`textboxes_retina.engine.runner_setup`.
 """
 import argparse
+import os.path as osp
 from collections.abc import Mapping
 
 from mmengine.config import Config, ConfigDict
@@ -30,7 +31,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--show-dir',
         help='directory where every test image is written with predictions (red), ground '
-        'truth (green) and don\'t-care words (yellow)')
+        'truth (green) and don\'t-care words (yellow); a relative path is taken under the work '
+        'dir')
     parser.add_argument('--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
         '--tta',
@@ -58,7 +60,7 @@ def trigger_visualization_hook(cfg: Config, args) -> Config:
         hook.update(show=True, wait_time=args.wait_time)
     if args.show_dir:
         if hook.type.split('.')[-1] == 'QuadVisualizationHook':
-            hook.test_out_dir = args.show_dir
+            hook.test_out_dir = osp.join(cfg.work_dir, args.show_dir)
         else:  # MMOCR's VisualizationHook saves through the visualiser's backends
             cfg.visualizer.save_dir = args.show_dir
             cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]

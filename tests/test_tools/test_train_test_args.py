@@ -80,14 +80,17 @@ def test_train_amp_and_auto_scale_lr(train_tool, config_file):
 def test_test_config(test_tool, config_file, tmp_path):
     out = str(tmp_path / 'preds.pkl')
     cfg = test_tool.build_config(test_tool.parse_args(
-        [config_file, 'ckpt.pth', '--out', out, '--show-dir', 'shown']))
+        [config_file, 'ckpt.pth', '--out', out, '--show-dir', 'shown', '--work-dir', 'w']))
     assert cfg.load_from == 'ckpt.pth'
     assert cfg.test_evaluator == [dict(type='HmeanIOUMetric'),
                                   dict(type='DumpResults', out_file_path=out)]
     hook = cfg.default_hooks.visualization
     assert (hook.type, hook.enable, hook.draw_gt, hook.draw_pred, hook.test_out_dir) == (
-        'QuadVisualizationHook', True, True, True, 'shown')
+        'QuadVisualizationHook', True, True, True, osp.join('w', 'shown'))
     assert 'show' not in hook
+    cfg = test_tool.build_config(test_tool.parse_args(
+        [config_file, 'ckpt.pth', '--show-dir', str(tmp_path / 'abs')]))
+    assert cfg.default_hooks.visualization.test_out_dir == str(tmp_path / 'abs')
     with pytest.raises(AssertionError, match='pkl'):
         test_tool.build_config(test_tool.parse_args([config_file, 'c.pth', '--out', 'x.json']))
 
