@@ -1,0 +1,251 @@
+"""Pure functions that parse the official ICDAR / MLT ground-truth formats into OCR instances.
+
+Every line parser takes one line of text (already decoded, without its line end) plus the file
+name and line number used in error messages, and returns ``dict(polygon=[x1, y1, ..., x4, y4],
+text=str, **extra)`` or raises :class:`DatasetInputError` naming file and line.
+
+Formats:
+
+- ICDAR 2015 (Challenge 4): ``x1,y1,x2,y2,x3,y3,x4,y4,transcription``; the transcription may
+  contain commas.
+- ICDAR 2013 (Challenge 2): training ``xmin ymin xmax ymax "text"``, test
+  ``xmin, ymin, xmax, ymax, "text"``; the box becomes a clockwise quad.
+- ICDAR 2017 MLT: ``x1,y1,...,x4,y4,script,transcription``.
+
+In all of them ``###`` marks a don't-care region.
+"""
+import re
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+import shapely
+
+from .bad_input_policy import BadInputPolicy, DatasetInputError
+
+LineParser = Callable[[str, str, Optional[int]], Dict]
+
+_LINE_END = re.compile(r'\r\n|\n|\r')
+
+
+def decode_annotation_lines(data: bytes) -> List[Tuple[int, str]]:
+    """Decode a ground-truth file and split it into numbered, non-blank lines.
+
+    Args:
+        data (bytes): File content: UTF-8 with or without BOM (Latin-1 is accepted as a fallback
+            for old files), CRLF, LF or CR line ends.
+
+    Returns:
+        list[tuple[int, str]]: ``(line_no, line)`` with 1-based line numbers of the original file
+        and the line end removed; blank lines are left out.
+    """
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        text = data.decode('latin-1')
+    return [(no, line) for no, line in enumerate(_LINE_END.split(text), start=1) if line.strip()]
+
+
+def parse_coordinates(tokens: Sequence[str],
+                      path: str = '',
+                      line_no: Optional[int] = None,
+                      line: Optional[str] = None) -> List[float]:
+    """Convert coordinate strings to finite floats.
+
+    Args:
+        tokens (Sequence[str]): Coordinate strings, surrounding spaces allowed.
+        path (str): File name for the error message. Defaults to ''.
+        line_no (int, optional): Line number for the error message. Defaults to None.
+        line (str, optional): The whole line for the error message. Defaults to None.
+
+    Returns:
+        list[float]: The values.
+
+    Raises:
+        DatasetInputError: A token is not a number, or is NaN / infinite.
+    """
+    values = []
+    for token in tokens:
+        try:
+            value = float(token.strip())
+        except ValueError:
+            raise DatasetInputError(path, f'non-numeric coordinate {token.strip()!r}', line_no,
+                                    line) from None
+        if not np.isfinite(value):
+            raise DatasetInputError(path, f'non-finite coordinate {token.strip()!r}', line_no,
+                                    line)
+        values.append(value)
+    return values
+
+
+def _split_fields(line: str, num_fields: int, what: str, path: str,
+                  line_no: Optional[int]) -> List[str]:
+    """Split ``line`` at its first ``num_fields - 1`` commas; the last field keeps its commas."""
+    fields = line.split(',', num_fields - 1)
+    if len(fields) != num_fields:
+        raise DatasetInputError(path, f'expected {what}, got {len(fields)} values', line_no, line)
+    return fields
+
+
+def parse_icdar2015_line(line: str, path: str = '', line_no: Optional[int] = None) -> Dict:
+    """Parse ``x1,y1,x2,y2,x3,y3,x4,y4,transcription``.
+
+    Args:
+        line (str): One line without its line end.
+        path (str): File name for error messages. Defaults to ''.
+        line_no (int, optional): Line number for error messages. Defaults to None.
+
+    Returns:
+        dict: ``polygon`` (8 floats) and ``text`` (may contain commas).
+    """
+    fields = _split_fields(line, 9, '8 coordinates and a transcription', path, line_no)
+    return dict(polygon=parse_coordinates(fields[:8], path, line_no, line), text=fields[8])
+
+
+def parse_mlt2017_line(line: str, path: str = '', line_no: Optional[int] = None) -> Dict:
+    """Parse ``x1,y1,x2,y2,x3,y3,x4,y4,script,transcription``.
+
+    Args:
+        line (str): One line without its line end.
+        path (str): File name for error messages. Defaults to ''.
+        line_no (int, optional): Line number for error messages. Defaults to None.
+
+    Returns:
+        dict: ``polygon`` (8 floats), ``script`` (e.g. ``'Latin'``) and ``text``.
+    """
+    fields = _split_fields(line, 10, '8 coordinates, a script and a transcription', path,
+                           line_no)
+    return dict(
+        polygon=parse_coordinates(fields[:8], path, line_no, line),
+        script=fields[8].strip(),
+        text=fields[9])
+
+
+def parse_icdar2013_line(line: str, path: str = '', line_no: Optional[int] = None) -> Dict:
+    """Parse ``xmin ymin xmax ymax "text"`` (training) or ``xmin, ymin, xmax, ymax, "text"``
+    (test) into a clockwise quad ``(xmin, ymin), (xmax, ymin), (xmax, ymax), (xmin, ymax)``.
+
+    The separator is detected per line: commas if the part before the transcription has one.
+
+    Args:
+        line (str): One line without its line end.
+        path (str): File name for error messages. Defaults to ''.
+        line_no (int, optional): Line number for error messages. Defaults to None.
+
+    Returns:
+        dict: ``polygon`` (8 floats) and ``text`` without its surrounding quotes.
+    """
+    head = line.split('"', 1)[0]
+    if ',' in head:
+        fields = [field.strip() for field in line.split(',', 4)]
+    else:
+        fields = line.strip().split(None, 4)
+    if len(fields) != 5:
+        raise DatasetInputError(path, f'expected 4 box coordinates and a transcription, '
+                                f'got {len(fields)} values', line_no, line)
+    xmin, ymin, xmax, ymax = parse_coordinates(fields[:4], path, line_no, line)
+    if xmax <= xmin or ymax <= ymin:
+        raise DatasetInputError(path, 'degenerate box (needs xmin < xmax and ymin < ymax)',
+                                line_no, line)
+    text = fields[4].strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    return dict(polygon=[xmin, ymin, xmax, ymin, xmax, ymax, xmin, ymax], text=text)
+
+
+def check_quad(polygon: Sequence[float],
+               width: Optional[int] = None,
+               height: Optional[int] = None,
+               min_area: float = 1.0) -> Optional[str]:
+    """Say what is wrong with a quad, if anything.
+
+    Args:
+        polygon (Sequence[float]): ``[x1, y1, ..., x4, y4]``, any vertex order.
+        width (int, optional): Image width; with ``height``, enables the out-of-image check.
+        height (int, optional): Image height.
+        min_area (float): Smallest convex-hull area (in px^2) of a valid quad, also the smallest
+            area it must have inside the image. Defaults to 1.0.
+
+    Returns:
+        str or None: ``'degenerate quad ...'``, ``'quad outside the image ...'`` or None.
+    """
+    points = np.asarray(polygon, dtype=np.float32).reshape(-1, 2)
+    area = float(cv2.contourArea(cv2.convexHull(points)))
+    if area < min_area:
+        return f'degenerate quad (area {area:.2f} px^2 < {min_area})'
+    if width is None or height is None:
+        return None
+    if points[:, 0].min() >= 0 and points[:, 1].min() >= 0 and \
+            points[:, 0].max() <= width and points[:, 1].max() <= height:
+        return None
+    inside = shapely.MultiPoint(points.astype(np.float64)).convex_hull.intersection(
+        shapely.box(0, 0, width, height)).area
+    if inside < min_area:
+        return f'quad outside the image ({width}x{height})'
+    return None
+
+
+def make_instance(polygon: Sequence[float], text: str, ignore_text: str = '###',
+                  **extra) -> Dict:
+    """Build an MMOCR ``OCRDataset`` instance.
+
+    Args:
+        polygon (Sequence[float]): ``[x1, y1, ..., x4, y4]``.
+        text (str): Transcription; ``ignore_text`` marks a don't-care word.
+        ignore_text (str): The don't-care transcription. Defaults to '###'.
+        **extra: Additional keys kept in the instance, e.g. ``script``.
+
+    Returns:
+        dict: ``polygon``, ``bbox`` ``[x1, y1, x2, y2]``, ``bbox_label`` (0), ``ignore``,
+        ``text`` and the extra keys.
+    """
+    polygon = [float(v) for v in polygon]
+    xs, ys = polygon[0::2], polygon[1::2]
+    return dict(
+        polygon=polygon,
+        bbox=[min(xs), min(ys), max(xs), max(ys)],
+        bbox_label=0,
+        ignore=text == ignore_text,
+        text=text,
+        **extra)
+
+
+def parse_annotation_lines(lines: Sequence[Tuple[int, str]],
+                           parse_line: LineParser,
+                           path: str,
+                           policy: BadInputPolicy,
+                           width: Optional[int] = None,
+                           height: Optional[int] = None,
+                           ignore_text: str = '###',
+                           min_area: float = 1.0) -> List[Dict]:
+    """Parse the lines of one ground-truth file into instances, reporting bad words to ``policy``.
+
+    Args:
+        lines (Sequence[tuple[int, str]]): Output of :func:`decode_annotation_lines`.
+        parse_line (callable): One of the ``parse_*_line`` functions.
+        path (str): The file name used in messages.
+        policy (BadInputPolicy): Raises (strict) or collects (lenient) each problem.
+        width (int, optional): Image width for the out-of-image check. Defaults to None.
+        height (int, optional): Image height. Defaults to None.
+        ignore_text (str): The don't-care transcription. Defaults to '###'.
+        min_area (float): See :func:`check_quad`. Defaults to 1.0.
+
+    Returns:
+        list[dict]: One instance (see :func:`make_instance`) per good line. An empty file is
+        reported and gives an empty list: the image is kept without words.
+    """
+    if not lines:
+        policy.report(DatasetInputError(path, 'empty annotation file'), 'image kept without words')
+        return []
+    instances = []
+    for line_no, line in lines:
+        try:
+            word = parse_line(line, path, line_no)
+            problem = check_quad(word['polygon'], width, height, min_area)
+            if problem is not None:
+                raise DatasetInputError(path, problem, line_no, line)
+        except DatasetInputError as error:
+            policy.report(error, 'word skipped')
+            continue
+        instances.append(make_instance(ignore_text=ignore_text, **word))
+    return instances
