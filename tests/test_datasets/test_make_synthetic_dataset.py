@@ -1,0 +1,108 @@
+"""tools/make_synthetic_dataset.py: format, determinism, labels that match the pixels, speed."""
+import importlib.util
+import os.path as osp
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from textboxes_retina.datasets import ICDAR2015Dataset
+
+TOOL = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'make_synthetic_dataset.py')
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('make_synthetic_dataset', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def tool():
+    return load_tool()
+
+
+@pytest.fixture(scope='module')
+def generated(tool, tmp_path_factory):
+    out = tmp_path_factory.mktemp('synthetic')
+    tool.main(['--out-dir', str(out), '--split', 'train', 'test', '--num-images', '12', '3',
+               '--seed', '3', '--no-progress'])
+    return out
+
+
+def test_icdar2015_layout_bom_crlf(generated):
+    for split, count in (('train', 12), ('test', 3)):
+        for i in range(1, count + 1):
+            assert osp.isfile(generated / split / 'imgs' / f'img_{i}.jpg')
+            data = (generated / split / 'gts' / f'gt_img_{i}.txt').read_bytes()
+            assert data.startswith(b'\xef\xbb\xbf') and data.endswith(b'\r\n')
+            assert b'\n' not in data.replace(b'\r\n', b'')
+    assert not osp.exists(generated / 'train' / 'imgs' / 'img_13.jpg')
+
+
+def test_strict_parse_and_labels_inside_images(generated):
+    dataset = ICDAR2015Dataset(data_root=str(generated / 'train'), img_dir='imgs',
+                               ann_dir='gts', strict=True)
+    assert len(dataset) == 12
+    words = dont_care = 0
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        assert 320 <= info['height'] <= 512 and 320 <= info['width'] <= 512
+        for inst in info['instances']:
+            poly = np.array(inst['polygon']).reshape(4, 2)
+            assert poly.min() >= 0 and (poly[:, 0].max() <= info['width']) and \
+                (poly[:, 1].max() <= info['height'])
+            # clockwise in image coordinates (y down): positive shoelace sum
+            x, y = poly[:, 0], poly[:, 1]
+            assert np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y) > 0
+            words += 1
+            dont_care += inst['ignore']
+    assert words >= 12 and 0 < dont_care < words / 2
+
+
+def test_words_are_visible_inside_their_quads(generated):
+    dataset = ICDAR2015Dataset(data_root=str(generated / 'train'), img_dir='imgs', ann_dir='gts')
+    contrasts = []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        img = cv2.imread(info['img_path']).astype(np.float32)
+        for inst in info['instances']:
+            if inst['ignore']:
+                continue
+            mask = np.zeros(img.shape[:2], np.uint8)
+            cv2.fillPoly(mask, [np.round(np.reshape(inst['polygon'], (4, 2))).astype(np.int32)],
+                         1)
+            # letters against their background: a wide spread of values inside the quad
+            inside = img[mask.astype(bool)].mean(axis=1)
+            contrasts.append(np.percentile(inside, 95) - np.percentile(inside, 5))
+    assert np.median(contrasts) > 80 and min(contrasts) > 30
+
+
+def test_deterministic_from_seed_and_independent_of_count(tool, tmp_path):
+    first, second, other = tmp_path / 'a', tmp_path / 'b', tmp_path / 'c'
+    tool.main(['--out-dir', str(first), '--num-images', '3', '--seed', '5', '--no-progress'])
+    tool.main(['--out-dir', str(second), '--num-images', '2', '--seed', '5', '--no-progress'])
+    tool.main(['--out-dir', str(other), '--num-images', '2', '--seed', '6', '--no-progress'])
+    for name in ('imgs/img_1.jpg', 'imgs/img_2.jpg', 'gts/gt_img_2.txt'):
+        assert (first / 'train' / name).read_bytes() == (second / 'train' / name).read_bytes()
+    assert (first / 'train' / 'imgs/img_1.jpg').read_bytes() != \
+        (other / 'train' / 'imgs/img_1.jpg').read_bytes()
+
+
+def test_fixed_image_size_and_speed(tool, tmp_path):
+    start = time.perf_counter()
+    tool.main(['--out-dir', str(tmp_path), '--num-images', '40', '--img-size', '384',
+               '--no-progress'])
+    elapsed = time.perf_counter() - start
+    img = cv2.imread(str(tmp_path / 'train' / 'imgs' / 'img_40.jpg'))
+    assert img.shape == (384, 384, 3)
+    assert elapsed < 20  # about 30 images a second on one busy core
+
+
+def test_argument_errors(tool):
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--split', 'a', 'b', 'c', '--num-images', '1', '2'])
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--img-size', '32'])
