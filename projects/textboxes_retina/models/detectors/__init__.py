@@ -1,1 +1,5 @@
 # Copyright (c) textboxes_retina authors. Importing this module registers its classes.
+"""Detectors."""
+from .textboxes_retina import TextBoxesRetina
+
+__all__ = ['TextBoxesRetina']

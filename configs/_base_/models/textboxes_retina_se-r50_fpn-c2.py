@@ -1,0 +1,67 @@
+# TextBoxes++ on RetinaNet: SE-ResNet-50, FPN from C2 (P2..P7), quad head with 3x5 kernels.
+# Pretrained ImageNet weights, where you have them:
+#   model.backbone.init_cfg = dict(type='Pretrained', checkpoint='torchvision://resnet50')
+model = dict(
+    type='TextBoxesRetina',
+    data_preprocessor=dict(
+        type='mmdet.DetDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_size_divisor=128),
+    backbone=dict(
+        type='SEResNet',
+        depth=50,
+        se_ratio=16,
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        frozen_stages=1,
+        norm_cfg=dict(type='BN', requires_grad=False),
+        norm_eval=True,
+        style='pytorch'),
+    neck=dict(
+        type='mmdet.FPN',
+        in_channels=[256, 512, 1024, 2048],
+        out_channels=256,
+        start_level=0,
+        add_extra_convs='on_output',
+        num_outs=6),
+    bbox_head=dict(
+        type='TextBoxesRetinaHead',
+        num_classes=1,
+        in_channels=256,
+        stacked_convs=4,
+        feat_channels=256,
+        head_kernel_size=(3, 5),
+        anchor_generator=dict(
+            type='TextBoxesAnchorGenerator',
+            strides=[4, 8, 16, 32, 64, 128],
+            base_sizes=[16, 32, 64, 128, 256, 512],
+            aspect_ratios=[1, 2, 3, 5, 1 / 2, 1 / 3, 1 / 5],
+            vertical_offset=True),
+        bbox_coder=dict(
+            type='QuadDeltaCoder',
+            encode_size=12,
+            target_means=[0.0] * 12,
+            target_stds=[0.1, 0.1, 0.2, 0.2] + [0.1] * 8),
+        loss_cls=dict(
+            type='mmdet.FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25, loss_weight=1.0),
+        loss_bbox=dict(type='mmdet.SmoothL1Loss', beta=0.11, loss_weight=1.0)),
+    train_cfg=dict(
+        # IoU on the quads' bounding boxes; anchors covering a don't-care word (IoF > 0.5) are
+        # left out; min_pos_iou > 0 so a ground truth overlapping no anchor matches nothing.
+        assigner=dict(
+            type='QuadMaxIoUAssigner',
+            pos_iou_thr=0.5,
+            neg_iou_thr=0.4,
+            min_pos_iou=1e-4,
+            ignore_iof_thr=0.5),
+        sampler=dict(type='mmdet.PseudoSampler'),
+        allowed_border=-1,
+        pos_weight=-1,
+        debug=False),
+    test_cfg=dict(
+        nms_pre=1000,
+        score_thr=0.05,
+        nms=dict(type='nms_quadri', iou_threshold=0.2),
+        max_per_img=300))

@@ -1,0 +1,242 @@
+# Copyright (c) textboxes_retina authors.
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmdet.models.dense_heads import RetinaHead
+from mmdet.structures import DetDataSample
+from mmdet.utils import ConfigType, InstanceList, OptInstanceList
+from mmengine.config import ConfigDict
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from mmocr.registry import MODELS
+from textboxes_retina.structures import (bboxes_to_quads, clip_quads,
+                                         polygons_to_quads, quad_nms,
+                                         sanitize_quads)
+
+
+@MODELS.register_module()
+class TextBoxesRetinaHead(RetinaHead):
+    """RetinaNet head regressing TextBoxes++ quadrilaterals.
+
+    mmdet's :class:`RetinaHead` (stacked 3x3 towers, targets, losses, top-k
+    decoding) with four small changes:
+
+    - the final classification and regression convs use TextBoxes++'s
+      ``head_kernel_size`` (3x5 by default, padded to keep the size), and the
+      regression width is the coder's ``encode_size`` (8 or 12);
+    - :meth:`loss` turns MMOCR ground truth (``gt_instances.polygons`` and
+      ``.ignored``) into mmdet ground truth whose ``bboxes`` are canonical
+      ``(N, 8)`` quads; don't-care quads become ``ignored_instances``, so
+      ``MaxIoUAssigner(ignore_iof_thr=...)`` with
+      :class:`~textboxes_retina.models.task_modules.QuadBboxOverlaps2D`
+      leaves anchors mostly covering them out of the loss;
+    - with ``train_cfg.neg_pos_ratio`` set, SSD-style hard negative mining
+      keeps per image only the ``neg_pos_ratio * max(num_pos, 1)``
+      negatives with the largest softmax cross-entropy (use
+      ``loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False)``);
+    - :meth:`_bbox_post_process` rescales the decoded quads, repairs or drops
+      degenerate ones and runs quad NMS (``test_cfg.nms.iou_threshold``),
+      keeping ``test_cfg.max_per_img``. Results keep the quads, shape (N, 8),
+      in ``bboxes``.
+
+    Args:
+        num_classes (int): Number of text classes. Defaults to 1.
+        in_channels (int): Channels of the input feature maps.
+        head_kernel_size (tuple[int, int]): ``(height, width)`` of the final
+            classification and regression kernels. Defaults to ``(3, 5)``.
+        min_gt_area (float): Ground-truth quads with a smaller area (in
+            pixels) are dropped before assignment. Defaults to 1e-2.
+        anchor_generator (dict): Anchor generator config. Defaults to
+            ``TextBoxesAnchorGenerator`` on strides 4..128.
+        bbox_coder (dict): Coder config. Defaults to ``QuadDeltaCoder`` with
+            ``encode_size=12``.
+        **kwargs: Other arguments of :class:`RetinaHead` (``stacked_convs``,
+            ``feat_channels``, ``loss_cls``, ``loss_bbox``, ``train_cfg``,
+            ``test_cfg``, ...).
+    """
+
+    def __init__(self,
+                 num_classes: int = 1,
+                 in_channels: int = 256,
+                 head_kernel_size: Sequence[int] = (3, 5),
+                 min_gt_area: float = 1e-2,
+                 anchor_generator: ConfigType = dict(
+                     type='TextBoxesAnchorGenerator'),
+                 bbox_coder: ConfigType = dict(
+                     type='QuadDeltaCoder', encode_size=12),
+                 **kwargs) -> None:
+        self.head_kernel_size = tuple(head_kernel_size)
+        assert all(k % 2 == 1 for k in self.head_kernel_size), \
+            f'head_kernel_size must be odd, got {head_kernel_size}'
+        self.min_gt_area = min_gt_area
+        self._mining_scores: Optional[List[Tensor]] = None
+        super().__init__(
+            num_classes,
+            in_channels,
+            anchor_generator=anchor_generator,
+            bbox_coder=bbox_coder,
+            **kwargs)
+        if self._neg_pos_ratio is not None:
+            assert not self.use_sigmoid_cls, \
+                'hard negative mining needs a softmax loss_cls'
+
+    @property
+    def _neg_pos_ratio(self) -> Optional[float]:
+        """Negatives kept per positive in hard negative mining, or None."""
+        return (self.train_cfg or {}).get('neg_pos_ratio', None)
+
+    def _init_layers(self) -> None:
+        """Build RetinaNet's towers, then the wide final convs."""
+        super()._init_layers()
+        padding = tuple(k // 2 for k in self.head_kernel_size)
+        for name in ('retina_cls', 'retina_reg'):
+            conv = getattr(self, name)
+            setattr(
+                self, name,
+                nn.Conv2d(
+                    conv.in_channels,
+                    conv.out_channels,
+                    self.head_kernel_size,
+                    padding=padding))
+
+    def loss(self, x: Tuple[Tensor], batch_data_samples: list) -> dict:
+        """Compute losses from MMOCR (or mmdet) data samples.
+
+        Args:
+            x (tuple[Tensor]): Multi-level features, each (B, C, H, W).
+            batch_data_samples (list[TextDetDataSample]): Samples whose
+                ``gt_instances`` hold ``polygons`` (or ``bboxes``) and
+                optionally ``ignored`` and ``labels``.
+
+        Returns:
+            dict: ``loss_cls`` and ``loss_bbox``, one tensor per level each.
+        """
+        device = x[0].device
+        return super().loss(
+            x, [self._quad_targets(s, device) for s in batch_data_samples])
+
+    def _quad_targets(self, data_sample, device: torch.device) \
+            -> DetDataSample:
+        """mmdet sample with canonical quads as ``gt_instances.bboxes`` and
+        don't-care quads as ``ignored_instances.bboxes``."""
+        gt = data_sample.gt_instances
+        if 'polygons' in gt:
+            quads = torch.from_numpy(polygons_to_quads(gt.polygons))
+        else:
+            quads = bboxes_to_quads(gt.bboxes.float())
+        quads = quads.to(device)
+        num = quads.size(0)
+        ignored = (gt.ignored.to(device).bool() if 'ignored' in gt else
+                   torch.zeros(num, dtype=torch.bool, device=device))
+        labels = (gt.labels.to(device).long() if 'labels' in gt else
+                  torch.zeros(num, dtype=torch.long, device=device))
+        quads, valid = sanitize_quads(quads, self.min_gt_area)
+        sample = DetDataSample(metainfo=data_sample.metainfo)
+        for field, mask in (('gt_instances', valid & ~ignored),
+                            ('ignored_instances', valid & ignored)):
+            setattr(sample, field,
+                    InstanceData(bboxes=quads[mask], labels=labels[mask]))
+        return sample
+
+    def loss_by_feat(self,
+                     cls_scores: List[Tensor],
+                     bbox_preds: List[Tensor],
+                     batch_gt_instances: InstanceList,
+                     batch_img_metas: List[dict],
+                     batch_gt_instances_ignore: OptInstanceList = None) \
+            -> dict:
+        """mmdet's loss, exposing the scores to :meth:`get_targets` when
+        hard negative mining is on (see :class:`AnchorHead`)."""
+        self._mining_scores = cls_scores if self._neg_pos_ratio else None
+        try:
+            return super().loss_by_feat(cls_scores, bbox_preds,
+                                        batch_gt_instances, batch_img_metas,
+                                        batch_gt_instances_ignore)
+        finally:
+            self._mining_scores = None
+
+    def get_targets(self, *args, **kwargs) -> tuple:
+        """mmdet's targets; with hard negative mining, the label weights of
+        all but the hardest negatives are zeroed."""
+        targets = super().get_targets(*args, **kwargs)
+        if self._mining_scores is None:
+            return targets
+        labels_list, label_weights_list = targets[:2]
+        label_weights_list = self._mine_hard_negatives(
+            self._mining_scores, labels_list, label_weights_list)
+        return (labels_list, label_weights_list) + tuple(targets[2:])
+
+    def _mine_hard_negatives(self, cls_scores: List[Tensor],
+                             labels_list: List[Tensor],
+                             label_weights_list: List[Tensor]) \
+            -> List[Tensor]:
+        """Zero the weights of the easy negatives of each image.
+
+        Args:
+            cls_scores (list[Tensor]): Per level (B, A * C, H, W).
+            labels_list (list[Tensor]): Per level (B, H * W * A).
+            label_weights_list (list[Tensor]): Per level (B, H * W * A).
+
+        Returns:
+            list[Tensor]: New label weights, per level (B, H * W * A).
+        """
+        num_imgs = labels_list[0].size(0)
+        scores = torch.cat([
+            s.detach().permute(0, 2, 3, 1).reshape(num_imgs, -1,
+                                                   self.cls_out_channels)
+            for s in cls_scores
+        ], 1)
+        labels = torch.cat(labels_list, 1)
+        weights = torch.cat(label_weights_list, 1)
+        losses = F.cross_entropy(
+            scores.flatten(0, 1), labels.flatten(),
+            reduction='none').view(num_imgs, -1)
+        negative = (labels == self.num_classes) & (weights > 0)
+        num_pos = ((labels < self.num_classes) & (weights > 0)).sum(1)
+        quota = self._neg_pos_ratio * num_pos.clamp(min=1)
+        rank = losses.masked_fill(~negative, -1).argsort(
+            1, descending=True).argsort(1)
+        easy = negative & (rank >= quota[:, None])
+        weights = weights.masked_fill(easy, 0)
+        return list(weights.split([w.size(1) for w in label_weights_list], 1))
+
+    def _bbox_post_process(self,
+                           results: InstanceData,
+                           cfg: ConfigDict,
+                           rescale: bool = False,
+                           with_nms: bool = True,
+                           img_meta: Optional[dict] = None) -> InstanceData:
+        """Rescale, repair and suppress decoded quads.
+
+        Args:
+            results (InstanceData): ``bboxes`` (decoded quads, shape (N, 8)),
+                ``scores`` and ``labels`` (shape (N, )).
+            cfg (ConfigDict): Test config: ``nms.iou_threshold``,
+                ``max_per_img`` and optional ``min_quad_area`` (pixels,
+                defaults to 1.0).
+            rescale (bool): Map the quads to the original image with
+                ``img_meta['scale_factor']``. Defaults to False.
+            with_nms (bool): Whether to run quad NMS. Defaults to True.
+            img_meta (dict, optional): Image meta info. Defaults to None.
+
+        Returns:
+            InstanceData: Kept results by decreasing score; ``bboxes`` are
+            convex canonical quads, shape (K, 8).
+        """
+        quads = results.bboxes
+        if rescale:
+            scale = quads.new_tensor(img_meta['scale_factor'])[:2].repeat(4)
+            quads = quads / scale
+            if 'ori_shape' in img_meta:
+                quads = clip_quads(quads, img_meta['ori_shape'])
+        quads, keep = sanitize_quads(quads, cfg.get('min_quad_area', 1.0))
+        results.bboxes = quads
+        results = results[keep]
+        if with_nms and len(results) > 0:
+            keep = quad_nms(results.bboxes, results.scores,
+                            cfg.nms.iou_threshold, results.labels)
+            results = results[keep][:cfg.max_per_img]
+        return results

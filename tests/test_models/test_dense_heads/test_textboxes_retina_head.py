@@ -1,0 +1,221 @@
+"""TextBoxesRetinaHead: layers, MMOCR ground truth, losses, hard negatives, post-processing."""
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.structures import InstanceData
+
+from mmocr.registry import MODELS
+from mmocr.structures import TextDetDataSample
+from textboxes_retina.models.dense_heads import TextBoxesRetinaHead
+from textboxes_retina.structures import convex_quads, valid_quads
+
+CONFIG = Path(__file__).parents[3] / 'configs/_base_/models/textboxes_retina_r18-small.py'
+IMG = 128
+SIZES = [(32, 32), (16, 16), (8, 8), (4, 4), (2, 2), (1, 1)]  # strides 4 .. 128 on 128 px
+
+
+def _head_cfg(**overrides):
+    model = Config.fromfile(str(CONFIG)).model
+    cfg = model.bbox_head.to_dict()  # plain dicts: update() replaces, not merges
+    cfg.update(in_channels=8, feat_channels=8, stacked_convs=1,
+               train_cfg=model.train_cfg.to_dict(), test_cfg=model.test_cfg)
+    cfg.update(overrides)
+    return cfg
+
+
+def _build(**overrides):
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        head = MODELS.build(_head_cfg(**overrides))
+    head.init_weights()
+    return head
+
+
+def _feats():
+    gen = torch.Generator().manual_seed(1)
+    return tuple(torch.rand(1, 8, h, w, generator=gen) for h, w in SIZES)
+
+
+def _sample(polygons=(), ignored=(), scale=1.0):
+    sample = TextDetDataSample(metainfo=dict(
+        img_shape=(IMG, IMG), pad_shape=(IMG, IMG), ori_shape=(round(IMG / scale), ) * 2,
+        scale_factor=(scale, scale)))
+    sample.gt_instances = InstanceData(
+        polygons=[np.asarray(p, np.float32) for p in polygons],
+        ignored=torch.tensor(list(ignored), dtype=torch.bool),
+        labels=torch.zeros(len(polygons), dtype=torch.long))
+    return sample
+
+
+WORD = [20, 30, 80, 26, 82, 46, 22, 50]  # a slightly rotated word
+DONT_CARE = [60, 80, 110, 80, 110, 100, 60, 100]
+
+
+def test_layers_use_3x5_kernels_and_the_coder_width():
+    head = _build()
+    assert isinstance(head, TextBoxesRetinaHead)
+    assert head.retina_cls.kernel_size == (3, 5) and head.retina_cls.padding == (1, 2)
+    assert head.retina_reg.kernel_size == (3, 5) and head.retina_reg.padding == (1, 2)
+    assert len(head.cls_convs) == len(head.reg_convs) == 1
+    assert head.cls_convs[0].conv.kernel_size == (3, 3)
+    cls_scores, bbox_preds = head(_feats())
+    for (h, w), cls, reg in zip(SIZES, cls_scores, bbox_preds):
+        assert cls.shape == (1, 14, h, w)
+        assert reg.shape == (1, 14 * 12, h, w)
+    head8 = _build(bbox_coder=dict(
+        type='QuadDeltaCoder', encode_size=8, target_means=[0.] * 8, target_stds=[0.1] * 8))
+    assert head8(_feats())[1][0].shape == (1, 14 * 8, 32, 32)
+    # the RetinaNet prior on the classifier bias survives the conv swap
+    torch.testing.assert_close(head.retina_cls.bias,
+                               torch.full((14, ), -math.log(99.)), atol=1e-4, rtol=0)
+
+
+def test_mmocr_ground_truth_becomes_quads_and_ignored_instances():
+    head = _build()
+    hexagon = [0, 0, 5, 0, 10, 0, 10, 4, 5, 4, 0, 4]
+    flat = [0, 0, 5, 5, 10, 10, 15, 15]
+    sample = _sample([WORD, DONT_CARE, hexagon, flat], [False, True, False, False])
+    det = head._quad_targets(sample, torch.device('cpu'))
+    assert det.gt_instances.bboxes.shape == (2, 8)  # the flat quad is dropped
+    torch.testing.assert_close(det.gt_instances.bboxes[0], torch.tensor(WORD, dtype=torch.float))
+    torch.testing.assert_close(det.gt_instances.bboxes[1],
+                               torch.tensor([0., 0., 10., 0., 10., 4., 0., 4.]), atol=1e-5, rtol=0)
+    torch.testing.assert_close(det.ignored_instances.bboxes,
+                               torch.tensor([DONT_CARE], dtype=torch.float))
+    assert det.metainfo['pad_shape'] == (IMG, IMG)
+    # mmdet-style samples (boxes only, no ignore flags) work too
+    boxes_only = TextDetDataSample(metainfo=sample.metainfo)
+    boxes_only.gt_instances = InstanceData(bboxes=torch.tensor([[1., 2., 30., 12.]]))
+    det = head._quad_targets(boxes_only, torch.device('cpu'))
+    assert det.gt_instances.bboxes.tolist() == [[1., 2., 30., 2., 30., 12., 1., 12.]]
+    assert len(det.ignored_instances) == 0
+
+
+def _losses(head, sample):
+    losses = head.loss(_feats(), [sample])
+    return sum(losses['loss_cls']), sum(losses['loss_bbox'])
+
+
+def test_loss_without_ground_truth():
+    cls, reg = _losses(_build(), _sample())
+    assert cls.item() > 0
+    assert reg.item() == 0
+
+
+def test_loss_with_one_ground_truth():
+    head = _build()
+    cls, reg = _losses(head, _sample([WORD], [False]))
+    assert cls.item() > 0 and reg.item() > 0
+    cls.backward()
+    assert head.retina_cls.weight.grad.abs().sum() > 0
+
+
+def test_loss_with_only_dont_care_ground_truth():
+    head = _build()
+    cls_empty, _ = _losses(head, _sample())
+    cls, reg = _losses(head, _sample([DONT_CARE], [True]))
+    assert reg.item() == 0
+    # never a positive, and the anchors mostly inside it leave the classification loss
+    assert 0 < cls.item() < cls_empty.item()
+
+
+def test_dont_care_anchors_get_no_weight_and_are_never_positive():
+    head = _build()
+    sample = head._quad_targets(_sample([WORD, DONT_CARE], [False, True]), torch.device('cpu'))
+    anchors, flags = head.get_anchors(SIZES, [sample.metainfo], device='cpu')
+    labels, weights, _, bbox_weights, _ = head.get_targets(
+        anchors, flags, [sample.gt_instances], [sample.metainfo], [sample.ignored_instances])
+    anchors = torch.cat(anchors[0])
+    labels, weights = torch.cat(labels, 1)[0], torch.cat(weights, 1)[0]
+    # anchors at least half inside the don't-care box (IoF > 0.5)
+    ix = (anchors[:, 2].clamp(max=110) - anchors[:, 0].clamp(min=60)).clamp(min=0)
+    iy = (anchors[:, 3].clamp(max=100) - anchors[:, 1].clamp(min=80)).clamp(min=0)
+    area = (anchors[:, 2] - anchors[:, 0]) * (anchors[:, 3] - anchors[:, 1])
+    inside = ix * iy / area > 0.5
+    assert inside.sum() > 10
+    assert (weights[inside] == 0).all()
+    positives = labels == 0
+    assert positives.sum() > 0
+    # every positive anchor matched the word: its box overlaps the word's box (20..82, 26..50)
+    pos = anchors[positives]
+    assert ((pos[:, 0] < 82) & (pos[:, 2] > 20) & (pos[:, 1] < 50) & (pos[:, 3] > 26)).all()
+    assert (torch.cat(bbox_weights, 1)[0][positives] == 1).all()
+
+
+def _mining_head():
+    return _build(
+        loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
+        train_cfg=dict(_head_cfg()['train_cfg'], neg_pos_ratio=3))
+
+
+def test_hard_negative_mining_keeps_the_hardest_three_per_positive():
+    head = _mining_head()
+    assert head.cls_out_channels == 2
+    # one image, two levels of 3 and 4 anchors; anchor 1 positive, anchor 6 ignored
+    labels = [torch.tensor([[1, 0, 1]]), torch.tensor([[1, 1, 1, 1]])]
+    weights = [torch.tensor([[1., 1., 1.]]), torch.tensor([[1., 1., 1., 0.]])]
+    # background logit minus text logit: smaller means a harder negative
+    margins = torch.tensor([5., 0., -1., 2., -3., 4., -9.])
+    logits = torch.stack([-margins / 2, margins / 2], -1)  # (7, 2): (text, background)
+    scores = [logits[:3].T.reshape(1, 2, 1, 3), logits[3:].T.reshape(1, 2, 1, 4)]
+    mined = head._mine_hard_negatives(scores, labels, weights)
+    # hardest negatives: anchor 4 (-3), anchor 2 (-1), anchor 3 (2); anchor 6 stays ignored
+    assert torch.cat(mined, 1).tolist() == [[0., 1., 1., 1., 1., 0., 0.]]
+    # an image without positives still keeps neg_pos_ratio negatives: anchors 4, 2 and 1 (0)
+    mined = head._mine_hard_negatives(scores, [torch.ones(1, 3).long(), labels[1]], weights)
+    assert torch.cat(mined, 1).tolist() == [[0., 1., 1., 0., 1., 0., 0.]]
+
+
+def test_loss_with_hard_negative_mining():
+    head = _mining_head()
+    cls, reg = _losses(head, _sample())
+    assert cls.item() > 0 and reg.item() == 0
+    cls, reg = _losses(head, _sample([WORD], [False]))
+    assert cls.item() > 0 and reg.item() > 0
+    with pytest.raises(AssertionError):
+        _build(train_cfg=dict(_head_cfg()['train_cfg'], neg_pos_ratio=3))  # focal loss
+
+
+def test_predict_by_feat_decodes_rescales_repairs_and_suppresses():
+    head = _build()
+    cls_scores = [torch.full((1, 14, h, w), -10.) for h, w in SIZES]
+    bbox_preds = [torch.zeros(1, 14 * 12, h, w) for h, w in SIZES]
+    # stride 8, cell (row 2, col 3): anchor 0 is 32 x 32 around (28, 20) = (12, 4, 44, 36)
+    cls_scores[1][0, 0, 2, 3] = 5.
+    # anchor 7 of the same cell is shifted down 4 px: IoU 0.78, suppressed by NMS (0.2)
+    cls_scores[1][0, 7, 2, 3] = 3.
+    # stride 4, cell (row 20, col 20): anchor 0 = (74, 74, 90, 90), kept
+    cls_scores[0][0, 0, 20, 20] = 4.
+    # stride 16, cell (0, 0): anchor 0 (-24, -24, 40, 40) with all corners pulled to its centre
+    cls_scores[2][0, 0, 0, 0] = 6.
+    stds = 0.1  # corner stds of the config's coder
+    bbox_preds[2][0, 4:12, 0, 0] = torch.tensor([.5, .5, -.5, .5, -.5, -.5, .5, -.5]) / stds
+    meta = dict(img_shape=(IMG, IMG), ori_shape=(64, 64), scale_factor=(2., 2.))
+    results = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
+                                   rescale=True)[0]
+    torch.testing.assert_close(results.scores, torch.sigmoid(torch.tensor([5., 4.])))
+    torch.testing.assert_close(
+        results.bboxes,
+        torch.tensor([[6., 2., 22., 2., 22., 18., 6., 18.],
+                      [37., 37., 45., 37., 45., 45., 37., 45.]]))
+    assert results.labels.tolist() == [0, 0]
+
+
+def test_predict_returns_valid_quads_in_original_image_coordinates():
+    head = _build()
+    head.retina_cls.bias.data.zero_()  # scores near 0.5: many candidates to post-process
+    samples = [_sample(scale=2.0)]  # a 64 x 64 image resized to 128 x 128
+    results = head.predict(_feats(), samples, rescale=True)[0]
+    assert len(results) > 0
+    assert len(results) <= head.test_cfg.max_per_img
+    quads = results.bboxes
+    assert quads.shape[1] == 8
+    assert valid_quads(quads).all() and convex_quads(quads).all()
+    assert quads.min() >= 0 and quads.max() <= 64
+    assert (results.scores >= head.test_cfg.score_thr).all()
+    assert (results.scores[:-1] >= results.scores[1:]).all()
