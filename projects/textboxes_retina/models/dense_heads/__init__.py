@@ -1,1 +1,5 @@
 # Copyright (c) textboxes_retina authors. Importing this module registers its classes.
+"""Dense heads."""
+from .textboxes_retina_head import TextBoxesRetinaHead
+
+__all__ = ['TextBoxesRetinaHead']
