@@ -1,0 +1,164 @@
+# Copyright (c) textboxes_retina authors.
+from typing import List, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmdet.models.test_time_augs import DetTTAModel
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from mmocr.registry import MODELS
+from mmocr.structures import TextDetDataSample
+from textboxes_retina.structures import clip_quads, quad_nms
+from .quad_merging import flip_quads, quad_box_voting, quad_short_sides
+
+
+@MODELS.register_module()
+class QuadTTAModel(DetTTAModel):
+    """Merge quad detections of multi-scale and flipped views of an image.
+
+    mmdet's :class:`DetTTAModel` for quadrilateral text: each view's
+    predictions (``pred_instances.polygons`` and ``scores``, in original-image
+    coordinates, as :class:`~textboxes_retina.models.detectors.TextBoxesRetina`
+    gives them with either head) are
+
+    1. kept only within the view's size limits, if any (RefineDet's rule:
+       up-scaled views keep small words, down-scaled views large ones);
+    2. flipped back when the view was flipped, restoring the canonical
+       vertex order (:func:`flip_quads`);
+    3. merged over all views by quad NMS or by quad box voting
+       (:func:`quad_box_voting`), keeping ``max_per_img``.
+
+    Used by ``tools/test.py --tta`` with the config's ``tta_model`` and
+    ``tta_pipeline`` (pack ``flip``, ``flip_direction`` and, for size limits,
+    ``scale`` in the meta keys).
+
+    Args:
+        tta_cfg (dict): Merging settings:
+
+            - ``nms`` (dict): ``iou_threshold`` of the quad NMS / voting.
+            - ``max_per_img`` (int): Detections kept per image.
+            - ``merge`` (str): ``'nms'`` or ``'voting'``. Defaults to
+              ``'nms'``.
+            - ``size_limits`` (list[dict], optional): Per test scale,
+              ``dict(scale=(w, h), min_size=None, max_size=None)``: a view
+              resized to ``scale`` (its ``scale`` meta) keeps the quads
+              whose size (:func:`quad_short_sides`, original-image pixels)
+              is within ``[min_size, max_size]``; views of other scales are
+              not limited. Defaults to None.
+        **kwargs: Arguments of :class:`BaseTTAModel` (``module``,
+            ``data_preprocessor``).
+    """
+
+    MERGE_MODES = ('nms', 'voting')
+
+    def __init__(self, tta_cfg: dict, **kwargs) -> None:
+        super().__init__(tta_cfg=tta_cfg, **kwargs)
+        self.merge = tta_cfg.get('merge', 'nms')
+        assert self.merge in self.MERGE_MODES, \
+            f'tta_cfg.merge must be one of {self.MERGE_MODES}, got ' \
+            f'{self.merge!r}'
+        self.size_limits = {
+            tuple(limit['scale']): (limit.get('min_size'),
+                                    limit.get('max_size'))
+            for limit in tta_cfg.get('size_limits') or ()
+        }
+
+    def merge_aug_bboxes(self, aug_bboxes: List[Tensor],
+                         aug_scores: List[Tensor],
+                         img_metas: List[dict]) -> Tuple[Tensor, Tensor]:
+        """Flip each view's quads back and concatenate them.
+
+        Args:
+            aug_bboxes (list[Tensor]): Quads of each view in its original
+                image coordinates, shape (N_i, 8).
+            aug_scores (list[Tensor]): Scores of each view, shape (N_i, ).
+            img_metas (list[dict]): Meta info of each view (``ori_shape``,
+                ``flip``, ``flip_direction``).
+
+        Returns:
+            tuple[Tensor]: Quads, shape (N, 8), and scores, shape (N, ).
+        """
+        recovered = [
+            flip_quads(quads, meta['ori_shape'], meta['flip_direction'])
+            if meta.get('flip', False) else quads
+            for quads, meta in zip(aug_bboxes, img_metas)
+        ]
+        return torch.cat(recovered), torch.cat(aug_scores)
+
+    def _merge_single_sample(
+            self, data_samples: List[TextDetDataSample]) -> TextDetDataSample:
+        """Merge the views of one image into one prediction.
+
+        Args:
+            data_samples (list[TextDetDataSample]): One sample per view, with
+                ``pred_instances``.
+
+        Returns:
+            TextDetDataSample: The first view's sample with the merged
+            ``pred_instances`` (``polygons``, ``scores``, ``labels``,
+            ``bboxes``, as the detector writes them), clipped to
+            ``ori_shape``.
+        """
+        views = [self._limit_sizes(sample) for sample in data_samples]
+        quads, scores = self.merge_aug_bboxes(
+            [view.bboxes for view in views], [view.scores for view in views],
+            [sample.metainfo for sample in data_samples])
+        labels = torch.cat([view.labels for view in views])
+        merged = self._merge(quads, scores, labels)
+        # votes of quads inside the image may round just outside it
+        merged.bboxes = clip_quads(merged.bboxes,
+                                   data_samples[0].metainfo['ori_shape'])
+        return self.module.add_pred_to_datasample(data_samples[:1],
+                                                  [merged])[0]
+
+    def _limit_sizes(self, data_sample: TextDetDataSample) -> InstanceData:
+        """A view's predictions as ``bboxes`` (quads, (N, 8)), ``scores`` and
+        ``labels``, within the view's size limits."""
+        pred = data_sample.pred_instances
+        scores = pred.scores
+        view = InstanceData(
+            bboxes=_polygons_to_tensor(pred.polygons).to(scores.device),
+            scores=scores,
+            labels=pred.get('labels', torch.zeros_like(scores).long()))
+        if not self.size_limits:
+            return view
+        assert 'scale' in data_sample, \
+            'size_limits need the `scale` meta key: add it to meta_keys ' \
+            'of PackTextDetInputs in the tta_pipeline'
+        min_size, max_size = self.size_limits.get(
+            tuple(data_sample.scale), (None, None))
+        sizes = quad_short_sides(view.bboxes)
+        keep = torch.ones_like(sizes, dtype=torch.bool)
+        if min_size is not None:
+            keep &= sizes >= min_size
+        if max_size is not None:
+            keep &= sizes <= max_size
+        return view[keep]
+
+    def _merge(self, quads: Tensor, scores: Tensor,
+               labels: Tensor) -> InstanceData:
+        """Quad NMS or box voting over all views' detections.
+
+        Returns:
+            InstanceData: ``bboxes`` (quads, (K, 8)), ``scores``, ``labels``
+            by decreasing score, ``K <= max_per_img``.
+        """
+        iou_threshold = self.tta_cfg['nms']['iou_threshold']
+        if self.merge == 'voting':
+            quads, scores, keep = quad_box_voting(quads, scores,
+                                                  iou_threshold, labels)
+        else:
+            keep = quad_nms(quads, scores, iou_threshold, labels)
+            quads, scores = quads[keep], scores[keep]
+        top = slice(0, self.tta_cfg['max_per_img'])
+        return InstanceData(
+            bboxes=quads[top], scores=scores[top], labels=labels[keep][top])
+
+
+def _polygons_to_tensor(polygons: Sequence[np.ndarray]) -> Tensor:
+    """Stack 8-value polygons into a float tensor, shape (N, 8)."""
+    if len(polygons) == 0:
+        return torch.zeros((0, 8))
+    return torch.from_numpy(
+        np.stack([np.asarray(p, dtype=np.float32) for p in polygons]))
