@@ -53,9 +53,12 @@ class TextBoxesRetinaHead(RetinaHead):
             ``TextBoxesAnchorGenerator`` on strides 4..128.
         bbox_coder (dict): Coder config. Defaults to ``QuadDeltaCoder`` with
             ``encode_size=12``.
+        loss_cls (dict): Classification loss config. Defaults to mmdet's
+            sigmoid ``FocalLoss`` (gamma 2, alpha 0.25).
+        loss_bbox (dict): Regression loss config. Defaults to mmdet's
+            ``SmoothL1Loss`` (beta 0.11).
         **kwargs: Other arguments of :class:`RetinaHead` (``stacked_convs``,
-            ``feat_channels``, ``loss_cls``, ``loss_bbox``, ``train_cfg``,
-            ``test_cfg``, ...).
+            ``feat_channels``, ``train_cfg``, ``test_cfg``, ...).
     """
 
     def __init__(self,
@@ -64,9 +67,17 @@ class TextBoxesRetinaHead(RetinaHead):
                  head_kernel_size: Sequence[int] = (3, 5),
                  min_gt_area: float = 1e-2,
                  anchor_generator: ConfigType = dict(
-                     type='TextBoxesAnchorGenerator'),
+                     type='mmocr.TextBoxesAnchorGenerator'),
                  bbox_coder: ConfigType = dict(
-                     type='QuadDeltaCoder', encode_size=12),
+                     type='mmocr.QuadDeltaCoder', encode_size=12),
+                 loss_cls: ConfigType = dict(
+                     type='mmdet.FocalLoss',
+                     use_sigmoid=True,
+                     gamma=2.0,
+                     alpha=0.25,
+                     loss_weight=1.0),
+                 loss_bbox: ConfigType = dict(
+                     type='mmdet.SmoothL1Loss', beta=0.11, loss_weight=1.0),
                  **kwargs) -> None:
         self.head_kernel_size = tuple(head_kernel_size)
         assert all(k % 2 == 1 for k in self.head_kernel_size), \
@@ -78,6 +89,8 @@ class TextBoxesRetinaHead(RetinaHead):
             in_channels,
             anchor_generator=anchor_generator,
             bbox_coder=bbox_coder,
+            loss_cls=loss_cls,
+            loss_bbox=loss_bbox,
             **kwargs)
         if self._neg_pos_ratio is not None:
             assert not self.use_sigmoid_cls, \
