@@ -64,7 +64,7 @@ def synthetic_image(size: int, seed: int = 0) -> torch.Tensor:
 
 
 def _row(spec: ModelSpec, size: int, input_shape, records: List[Dict], totals: List[float],
-         gmacs: Optional[Dict], peak: Optional[float], num_detections: int) -> Dict:
+         gmacs: Optional[Dict], num_detections: int) -> Dict:
     """One table row from the per-run stage times and totals."""
     stats = summarize_times(totals)
     total_ms = stats['median_ms']
@@ -81,19 +81,18 @@ def _row(spec: ModelSpec, size: int, input_shape, records: List[Dict], totals: L
         row['achieved_gflops'] = 2 * gmacs['total'] / network_s
         row['stage_gflops'] = {s: 2 * gmacs[s] / (stages_ms[s] / 1e3)
                                for s in NETWORK_STAGES if stages_ms[s] > 0}
-        if peak:
-            row['fraction_of_peak'] = row['achieved_gflops'] / peak
     return row
 
 
 def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup: int = 1,
                     device: str = 'cpu', budget_s: float = float('inf'),
-                    count_flops: bool = True, peak_gflops: Optional[float] = None,
+                    count_flops: bool = True, all_candidates: bool = True,
                     log=print) -> List[Dict]:
     """Time ``test_step`` (preprocessing, network, decoding, NMS) of one detector.
 
-    Anchor heads run with ``score_thr = 0`` (see :func:`build_detector`), so decoding and NMS
-    handle the full ``nms_pre`` candidates of every level: the worst case.
+    With ``all_candidates`` anchor heads run with ``score_thr = 0`` (see
+    :func:`build_detector`), so decoding and NMS handle the full ``nms_pre`` candidates of every
+    level: the worst case (random weights score below any configured threshold).
 
     Args:
         spec (ModelSpec): The detector.
@@ -104,14 +103,13 @@ def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup:
         device (str): Device. Defaults to 'cpu'.
         budget_s (float): Per size, stop adding timed runs past this many seconds.
         count_flops (bool): Count GMACs with mmengine. Defaults to True.
-        peak_gflops (float, optional): The machine's reachable GFLOP/s, for the efficiency
-            fraction. Defaults to None.
+        all_candidates (bool): Anchor heads with ``score_thr = 0``. Defaults to True.
         log (Callable): Progress printer. Defaults to ``print``.
 
     Returns:
         list[dict]: One row per size (see :func:`_row`).
     """
-    model = build_detector(spec, device, all_candidates=True)
+    model = build_detector(spec, device, all_candidates=all_candidates)
     timer = StageTimer(stage_modules(model), device)
     rows = []
     try:
@@ -132,7 +130,7 @@ def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup:
             totals = time_runs(run, repeats, warmup, device, budget_s)
             records = records[warmup:]
             rows.append(_row(spec, size, inputs.shape[-2:], records, totals, gmacs,
-                             peak_gflops, len(outputs[0].pred_instances)))
+                             len(outputs[0].pred_instances)))
             log(f'  {spec.name} @ {size}: median {rows[-1]["median_ms"]:.0f} ms '
                 f'over {rows[-1]["runs"]} runs')
     finally:
@@ -140,9 +138,13 @@ def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup:
     return rows
 
 
-def add_ratios(rows: List[Dict], reference: str = 'dbnet_r50') -> None:
-    """Add ``latency_vs_<reference>`` (our latency / theirs, same size) to each row in place."""
+def add_ratios(rows: List[Dict], peak_gflops: Optional[float] = None,
+               reference: str = 'dbnet_r50') -> None:
+    """Add, in place, ``latency_vs_<reference>`` (latency / the reference's at the same size)
+    and ``fraction_of_peak`` (achieved GFLOP/s / ``peak_gflops``) to each row."""
     ref = {row['size']: row['median_ms'] for row in rows if row['model'] == reference}
     for row in rows:
         if row['size'] in ref:
             row[f'latency_vs_{reference}'] = row['median_ms'] / ref[row['size']]
+        if peak_gflops and 'achieved_gflops' in row:
+            row['fraction_of_peak'] = row['achieved_gflops'] / peak_gflops

@@ -62,7 +62,7 @@ def describe_machine(device: str = 'cpu') -> Dict:
 
 
 @torch.no_grad()
-def peak_gflops(device: str = 'cpu', matmul_size: int = 1024, conv_size: int = 64,
+def peak_gflops(device: str = 'cpu', matmul_size: int = 2048, conv_size: int = 96,
                 conv_channels: int = 256, repeats: int = 5) -> Dict[str, Dict[str, float]]:
     """Reachable dense float32 throughput: a square matmul and a 3x3 convolution.
 
@@ -70,8 +70,8 @@ def peak_gflops(device: str = 'cpu', matmul_size: int = 1024, conv_size: int = 6
 
     Args:
         device (str): Device. Defaults to 'cpu'.
-        matmul_size (int): Side of the square matrices. Defaults to 1024.
-        conv_size (int): Side of the convolution's feature map. Defaults to 64.
+        matmul_size (int): Side of the square matrices. Defaults to 2048.
+        conv_size (int): Side of the convolution's feature map. Defaults to 96.
         conv_channels (int): Input and output channels of the 3x3 convolution (256 as in the
             FPN and head towers). Defaults to 256.
         repeats (int): Timed runs of each (the best is the reachable peak). Defaults to 5.
@@ -94,3 +94,9 @@ def peak_gflops(device: str = 'cpu', matmul_size: int = 1024, conv_size: int = 6
                              best_gflops=flop / 1e9 / (stats['min_ms'] / 1e3),
                              median_gflops=flop / 1e9 / (stats['median_ms'] / 1e3))
     return results
+
+
+def best_of(*measurements: Dict[str, Dict[str, float]]) -> Dict[str, Dict[str, float]]:
+    """Per kernel, the measurement with the highest ``best_gflops`` (the reachable peak)."""
+    return {name: max((m[name] for m in measurements), key=lambda r: r['best_gflops'])
+            for name in measurements[0]}
