@@ -114,6 +114,28 @@ def place_word(rng: np.random.Generator, box: np.ndarray, width: int, height: in
     return (quad + rng.uniform(low, high)).astype(np.float32)
 
 
+def find_place(rng: np.random.Generator, placed: np.ndarray, text: str, font: int,
+               letter_h: int, thickness: int, min_height: int):
+    """Render a word and find it a free place, with smaller letters when it does not fit.
+
+    Returns:
+        tuple: ``(quad, mask, box, region)``; ``quad`` is None when no place was found.
+    """
+    height, width = placed.shape
+    while letter_h >= min_height:
+        mask, box = render_word_mask(text, font, letter_h, thickness)
+        for _attempt in range(10):
+            quad = place_word(rng, box, width, height, max_angle=20, max_perspective=0.15)
+            if quad is None:  # too big for the image
+                break
+            region = np.zeros_like(placed)
+            cv2.fillPoly(region, [np.round(quad).astype(np.int32)], 1)
+            if not (cv2.dilate(region, np.ones((7, 7), np.uint8)) & placed).any():
+                return quad, mask, box, region
+        letter_h = int(letter_h * 0.8)
+    return None, None, None, None
+
+
 def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
                  max_words: int = 5) -> Tuple[np.ndarray, List[Word]]:
     """Render one image and its words.
@@ -129,23 +151,14 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
     height, width = (int(rng.integers(size_range[0], size_range[1] + 1)) for _ in range(2))
     img = make_background(rng, height, width)
     placed, words = np.zeros((height, width), np.uint8), []
-    for _ in range(int(rng.integers(1, max_words + 1))):
-        dont_care = rng.random() < 0.15
+    for index in range(int(rng.integers(1, max_words + 1))):
+        dont_care = index > 0 and rng.random() < 0.15  # the first word is always a cared one
         text = random_text(rng)
         font = int(rng.choice(FONTS))
         letter_h = int(rng.integers(6, 11)) if dont_care else int(rng.integers(16, 61))
         thickness = max(1, int(round(letter_h / rng.uniform(8, 14))))
-        mask, box = render_word_mask(text, font, letter_h, thickness)
-        for _attempt in range(10):
-            quad = place_word(rng, box, width, height, max_angle=20, max_perspective=0.15)
-            if quad is None:
-                break
-            region = np.zeros_like(placed)
-            cv2.fillPoly(region, [np.round(quad).astype(np.int32)], 1)
-            if not (cv2.dilate(region, np.ones((7, 7), np.uint8)) & placed).any():
-                break
-        else:
-            quad = None
+        quad, mask, box, region = find_place(rng, placed, text, font, letter_h, thickness,
+                                             min_height=6 if dont_care else 16)
         if quad is None:
             continue
         placed |= region
