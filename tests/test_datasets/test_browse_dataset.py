@@ -47,3 +47,24 @@ def test_browse_writes_the_pipeline_output(tmp_path):
     assert written == ['0000_img_1.jpg', '0001_img_2.jpg']
     img = cv2.imread(str(out / written[0]))
     assert img.shape == (768, 768, 3)
+
+
+def test_browse_test_split_scales_quads_to_the_resized_image(tmp_path):
+    config = tmp_path / 'browse_test_cfg.py'
+    config.write_text(
+        f"_base_ = ['{BASE}']\n"
+        "default_scope = 'mmocr'\n"
+        "custom_imports = dict(imports=['textboxes_retina'], allow_failed_imports=False)\n"
+        "pipeline = _base_.icdar2015_textdet_test_pipeline\n"
+        "pipeline[1]['scale'] = (640, 640)\n"
+        "test_dataloader = dict(batch_size=1, dataset=dict(\n"
+        f"    type='ICDAR2015Dataset', data_root='{TOY}', img_dir='imgs', ann_dir='gts',\n"
+        "    test_mode=True, pipeline=pipeline))\n")
+    out = tmp_path / 'browse'
+    load_tool().main([str(config), '--output-dir', str(out), '--split', 'test', '--num', '1'])
+    img = cv2.imread(str(out / '0000_img_1.jpg')).astype(int)
+    assert img.shape == (360, 640, 3)
+    # first word of img_1: (377, 117) ... in the 1280 x 720 original, drawn at half size
+    x, y = round(377 / 2), round(117 / 2)
+    patch = img[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3)
+    assert (patch[:, 1] - patch[:, [0, 2]].max(axis=1)).max() > 100  # green, not the photo

@@ -7,7 +7,10 @@ Usage::
 
 Each image is written as ``DIR/<index>_<image name>.jpg`` with cared words in green, don't-care
 words in red and a dot on each quad's first vertex. The images are what the model is fed (after
-the pipeline, before normalisation), so crops, rotations and resizes show as they happen.
+the pipeline, before normalisation), so crops, rotations and resizes show as they happen. For
+``val`` / ``test``, whose pipelines load the annotations after the resize (original-image
+coordinates, like the rescaled predictions), the quads are scaled by ``scale_factor`` to the
+image drawn.
 """
 import argparse
 import os
@@ -76,7 +79,12 @@ def browse(cfg: Config, output_dir: str, split: str = 'train', num: int = 20) ->
         instances = sample.gt_instances
         ignored = instances.ignored.tolist() if 'ignored' in instances else \
             [False] * len(instances.get('polygons', []))
-        canvas = draw_quads(img, instances.get('polygons', []), ignored)
+        polygons = instances.get('polygons', [])
+        if split != 'train' and 'scale_factor' in sample:
+            # test pipelines load the annotations after the resize (original coordinates)
+            scale = np.array(sample.scale_factor, dtype=np.float32)
+            polygons = [(np.reshape(p, (-1, 2)) * scale).reshape(-1) for p in polygons]
+        canvas = draw_quads(img, polygons, ignored)
         name = osp.splitext(osp.basename(sample.metainfo.get('img_path', 'image')))[0]
         path = osp.join(output_dir, f'{index:04d}_{name}.jpg')
         cv2.imwrite(path, canvas)
