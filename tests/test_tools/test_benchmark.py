@@ -157,8 +157,10 @@ def test_metrics_on_shared_predictions():
 
 
 def test_report_formats_without_rounding_up():
-    assert report.fmt(0.99996) == '1'  # 4 significant digits, round half even
-    assert report.fmt(19.996, 5) == '19.996'
+    assert report.fmt(0.99996) == '0.9999'
+    assert report.fmt(19.996) == '19.99'
+    assert report.fmt(2.5) == '2.5' and report.fmt(0.000123456) == '0.0001234'
+    assert report.fmt(22795.9) == '22795' and report.fmt(-1.23456) == '-1.234'
     assert report.fmt(None) == '-' and report.fmt(False) == 'NO' and report.fmt(3) == '3'
     assert report.table(['a', 'b'], [[1, 'x']]) == '| a | b |\n|---|---|\n| 1 | x |'
 
@@ -182,3 +184,8 @@ def test_quick_run_writes_json_markdown_and_plot(tmp_path, one_thread):
     assert [row['num_words'] for row in saved['evaluation']['words']] == [2, 4]
     assert '### Evaluation' in (tmp_path / 'benchmark.md').read_text()
     assert (tmp_path / 'scaling.png').stat().st_size > 10000
+    # Re-rendering the saved JSON measures nothing and writes the same tables.
+    rendered = tmp_path / 'rendered'
+    benchmark.main(['--render', str(tmp_path / 'benchmark.json'), '--out-dir', str(rendered)])
+    assert (rendered / 'benchmark.md').read_text() == (tmp_path / 'benchmark.md').read_text()
+    assert (rendered / 'scaling.png').exists()

@@ -27,6 +27,8 @@ Usage::
     python tools/analysis_tools/benchmark.py --sections inference --models ours_c2 dbnet_r50 \\
         --sizes 512 768 --repeats 5
     python tools/analysis_tools/benchmark.py --device cuda        # GPU: synchronised timing
+    python tools/analysis_tools/benchmark.py --render work_dirs/benchmark/benchmark.json \
+        --out-dir docs/benchmarks                                   # tables + plot again
 """
 import argparse
 import datetime
@@ -96,6 +98,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='generated images (default: <out-dir>/data; reused when present)')
     parser.add_argument('--quick', action='store_true',
                         help='tiny sizes and counts: a smoke run, not a measurement')
+    parser.add_argument('--render', metavar='JSON', default=None,
+                        help='measure nothing: rewrite the tables and the plot of a saved '
+                        'benchmark.json into --out-dir')
     args = parser.parse_args(argv)
     if args.quick:
         explicit = {a.lstrip('-').replace('-', '_').split('=')[0] for a in (argv or sys.argv[1:])
@@ -251,6 +256,12 @@ def write_outputs(args, results: Dict) -> str:
 
 def main(argv=None) -> Dict:
     args = parse_args(argv)
+    if args.render:
+        with open(args.render) as f:
+            results = json.load(f)
+        args.post_words_size = results['args']['post_words_size']
+        print(write_outputs(args, results))
+        return results
     import torch
     if args.threads:
         torch.set_num_threads(args.threads)

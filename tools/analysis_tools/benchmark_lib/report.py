@@ -1,16 +1,37 @@
 """Markdown tables of the benchmark results (the JSON keeps every number at full precision)."""
+import math
+from decimal import ROUND_DOWN, Decimal
 from typing import Dict, List, Optional, Sequence
 
 
 def fmt(value, digits: int = 4) -> str:
-    """A number with ``digits`` significant digits (``-`` for None)."""
+    """A number cut (never rounded up) to ``digits`` significant digits; integers and values
+    of 1000 or more keep all their integer digits; ``-`` for None, yes/NO for booleans.
+
+    Cutting instead of rounding means a printed ratio is never above the measured one
+    (19.996 prints as 19.99, not 20).
+    """
     if value is None:
         return '-'
     if isinstance(value, bool):
         return 'yes' if value else 'NO'
     if isinstance(value, int):
         return str(value)
-    return f'{value:.{digits}g}'
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 1000:
+        return str(int(value))
+    if value == 0:
+        return '0'
+    exact = Decimal(repr(value))
+    step = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    text = format(exact.quantize(step, rounding=ROUND_DOWN), 'f')
+    return text.rstrip('0').rstrip('.') if '.' in text else text
+
+
+def percent(fraction) -> str:
+    """A fraction as a percentage, cut to 3 significant digits (``-`` for None)."""
+    return '-' if fraction is None else fmt(100 * fraction, 3) + '%'
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
@@ -33,7 +54,7 @@ def inference_tables(rows: List[Dict], peak: Optional[Dict]) -> str:
            '### Where the time goes (share of the median latency)', '',
            table(['model', 'size', 'preprocess', 'backbone', 'neck', 'head (convs)',
                   'decode + NMS + packing'],
-                 [[r['label'], r['size']] + [f"{100 * r['stage_shares'][s]:.1f}%"
+                 [[r['label'], r['size']] + [percent(r['stage_shares'][s])
                                              for s in ('preprocess', 'backbone', 'neck', 'head',
                                                        'post')] for r in rows])]
     flops_rows = [r for r in rows if 'gmacs' in r]
@@ -49,8 +70,8 @@ def inference_tables(rows: List[Dict], peak: Optional[Dict]) -> str:
                         r['gmacs']['neck'], r['gmacs']['head'],
                         sum(r['stages_ms'][s] for s in ('backbone', 'neck', 'head')),
                         r['achieved_gflops'],
-                        f"{100 * r['achieved_gflops'] / conv_peak:.1f}%" if conv_peak else '-',
-                        f"{100 * r['achieved_gflops'] / mm_peak:.1f}%" if mm_peak else '-']
+                        percent(r['achieved_gflops'] / conv_peak) if conv_peak else '-',
+                        percent(r['achieved_gflops'] / mm_peak) if mm_peak else '-']
                        for r in flops_rows])]
     return '\n'.join(out)
 
@@ -63,8 +84,7 @@ def postprocess_table(rows: List[Dict]) -> str:
                  [[r['size'], r['num_words'], r['candidates'], r['ours_ms'], r['nms_ms'],
                    r['anchors_ms'], r['reference_ms'], r['speedup'], r['same'],
                    f"{r['ours_kept']}/{r['reference_kept']}",
-                   f"{100 * r['share_of_inference']:.1f}%" if r.get('share_of_inference')
-                   else '-'] for r in rows])
+                   percent(r.get('share_of_inference'))] for r in rows])
 
 
 def training_tables(result: Dict) -> str:
