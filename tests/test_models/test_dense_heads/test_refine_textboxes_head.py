@@ -1,8 +1,8 @@
 """RefineTextBoxesHead: ARM/TCB/ODM layers, two-step decoding, negative filtering, losses, learning.
 
 Inputs, ground truth and the tiny head config come from the base head's tests
-(``test_textboxes_retina_head.py``), the learning test from ``test_learning.py``: both are imported,
-not copied.
+(``test_textboxes_retina_head.py``), the drawn images, packing and hmean of the learning test from
+``test_learning.py``: both are imported, not copied.
 """
 import importlib.util
 from pathlib import Path
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
+from mmocr.registry import MODELS
 from textboxes_retina.models.dense_heads import RefineTextBoxesHead
 from textboxes_retina.models.dense_heads.transfer_connection_block import \
     TransferConnectionBlock
@@ -70,6 +72,19 @@ def test_arm_tcb_and_odm_shapes():
     assert outs[1][0].shape == outs[3][0].shape == (1, 14 * 8, 32, 32)
     with pytest.raises(AssertionError, match='num_classes must be 1'):
         _build(num_classes=2)
+
+
+def test_builds_from_its_defaults():
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        head = MODELS.build(dict(type='RefineTextBoxesHead'))
+    assert head.in_channels == 256 and head.neg_filter_thr == 0.99
+    assert head.bbox_coder.encode_size == 12 and head.num_base_priors == 14
+    assert len(head.transfer_blocks) == 6
+    # the blocks' Kaiming init is applied after the head's Normal(std=0.01)
+    head.init_weights()
+    conv = head.transfer_blocks[0].lateral_convs[0].conv
+    assert conv.weight.std().item() == pytest.approx((2 / (256 * 9))**0.5, rel=0.05)
+    assert head.cls_convs[0].conv.weight.std().item() == pytest.approx(0.01, rel=0.05)
 
 
 def test_transfer_connection_block_adds_the_upsampled_coarser_level():
@@ -245,6 +260,24 @@ def test_predict_keeps_the_top_k_before_nms_and_returns_valid_quads():
     assert len(top) == 1 and top.scores[0] == results.scores[0]
 
 
+def test_nms_is_exact_for_non_rectangular_duplicates():
+    head = _build()
+    head.test_cfg.nms.iou_threshold = 0.5
+    cls, reg, arm_cls, arm_reg = _outputs(head, arm_logit=-10., odm_logit=-10.)
+    # stride 32, cell (0, 0): anchor 0 is (-48, -48, 80, 80), anchor 7 the same 16 px lower
+    trapezoid = torch.tensor([10., 20., 110., 20., 100., 50., 20., 50.])
+    shifted = trapezoid + torch.tensor([2., 1.] * 4)  # exact IoU 0.90
+    for anchor, y0, quad, score in ((0, -48., trapezoid, 4.), (7, -32., shifted, 3.)):
+        arm_cls[3][0, anchor, 0, 0] = 3.
+        cls[3][0, anchor, 0, 0] = score
+        corners = torch.tensor([-48., y0, 80., y0, 80., y0 + 128, -48., y0 + 128])
+        reg[3][0, 12 * anchor + 4:12 * anchor + 12, 0, 0] = (quad - corners) / 128 / 0.1
+    meta = dict(img_shape=(IMG, IMG), ori_shape=(IMG, IMG), scale_factor=(1., 1.))
+    results = head.predict_by_feat(cls, reg, arm_cls, arm_reg, batch_img_metas=[meta])[0]
+    assert len(results) == 1
+    torch.testing.assert_close(results.bboxes, trapezoid[None])
+
+
 def test_the_small_refine_config_swaps_only_the_head():
     refine = Config.fromfile(str(REFINE_SMALL)).to_dict()
     plain = Config.fromfile(str(PLAIN_SMALL)).to_dict()
@@ -257,7 +290,7 @@ def test_the_small_refine_config_swaps_only_the_head():
 
 @pytest.mark.slow
 def test_small_refine_model_overfits_two_images(monkeypatch):
+    """``test_learning.py``'s learning test, run on the small config with the refinement head."""
     learning = _load(TESTS / 'test_learning.py', '_refine_learning_test')
     monkeypatch.setattr(learning, 'CONFIG', REFINE_SMALL)
     learning.test_small_model_overfits_two_images()
-

@@ -143,6 +143,7 @@ def test_tta_runs_end_to_end_on_a_toy_image(head, monkeypatch):
         merged = model.test_step(data)
     assert len(merged) == 1 and len(views) == 4
     assert [v.flip for v in views] == [True, False, True, False]
+    assert [v.scale for v in views] == [(64, 64)] * 2 + [(96, 96)] * 2  # for size limits
     pred = merged[0].pred_instances
     assert 0 < len(pred.polygons) <= 50 and len(pred.scores) == len(pred.polygons)
     quads = torch.from_numpy(np.stack(pred.polygons))

@@ -13,6 +13,7 @@ from torch import Tensor
 
 from mmocr.registry import MODELS
 from textboxes_retina.structures import quads_to_bboxes
+from ..test_time_augs.convex_quad_overlaps import convex_quad_nms
 from .textboxes_retina_head import TextBoxesRetinaHead
 from .transfer_connection_block import TransferConnectionBlock
 
@@ -50,7 +51,8 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
     hard negative mining with ``train_cfg.neg_pos_ratio``, apply to both.
     Inference: quads are decoded twice, anchor -> ARM -> refined anchor ->
     ODM -> quad; the ``test_cfg.nms_top_k`` best (400 by default, -1 for
-    all) go to the base head's quad NMS.
+    all) are rescaled and repaired by the base head, then suppressed by exact
+    quad NMS (see :meth:`_bbox_post_process`).
 
     Args:
         num_classes (int): Number of text classes; the ARM is binary, so
@@ -61,7 +63,8 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
             anchor is filtered out of the ODM. Defaults to 0.99.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to RetinaNet's (``Normal`` std 0.01, prior probability
-            0.01 on the ``retina_cls`` and ``arm_cls`` biases).
+            0.01 on the ``retina_cls`` and ``arm_cls`` biases); the TCBs then
+            apply their own (Kaiming).
         **kwargs: Arguments of :class:`TextBoxesRetinaHead`
             (``head_kernel_size``, ``anchor_generator``, ``bbox_coder``,
             ``stacked_convs``, ``feat_channels``, losses, ``train_cfg``,
@@ -323,12 +326,24 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
                            rescale: bool = False,
                            with_nms: bool = True,
                            img_meta: Optional[dict] = None) -> InstanceData:
-        """Keep the ``cfg.nms_top_k`` best candidates of the image (400 by
-        default, -1 for all) before the base head's rescaling, repair and
-        quad NMS (see :meth:`TextBoxesRetinaHead._bbox_post_process`)."""
+        """Top-k, the base head's rescaling and repair, exact quad NMS.
+
+        Keeps the ``cfg.nms_top_k`` best candidates of the image (400 by
+        default, -1 for all), lets
+        :meth:`TextBoxesRetinaHead._bbox_post_process` rescale and repair
+        them, then suppresses with
+        :func:`~textboxes_retina.models.test_time_augs.convex_quad_nms`
+        (``cfg.nms.iou_threshold``) and keeps ``cfg.max_per_img``: mmcv's
+        ``nms_quadri`` under-estimates the IoU of non-rectangular quads, which
+        the two-step regression produces, and keeps their duplicates.
+        """
         top_k = cfg.get('nms_top_k', 400)
         if with_nms and 0 <= top_k < len(results):
             results = results[results.scores.topk(top_k).indices]
-        return super()._bbox_post_process(results, cfg, rescale, with_nms,
-                                          img_meta)
-
+        results = super()._bbox_post_process(
+            results, cfg, rescale, with_nms=False, img_meta=img_meta)
+        if with_nms and len(results) > 0:
+            keep = convex_quad_nms(results.bboxes, results.scores,
+                                   cfg.nms.iou_threshold, results.labels)
+            results = results[keep][:cfg.max_per_img]
+        return results

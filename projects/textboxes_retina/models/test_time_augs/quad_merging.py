@@ -9,7 +9,9 @@ from typing import Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from textboxes_retina.structures import canonicalize_quads, quad_nms
+from textboxes_retina.structures import canonicalize_quads
+from .convex_quad_overlaps import (convex_quad_ious, convex_quad_nms,
+                                   overlapping_pairs)
 
 FLIP_DIRECTIONS = ('horizontal', 'vertical', 'diagonal')
 
@@ -89,12 +91,12 @@ def quad_box_voting(
         labels: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
     """Quad NMS whose kept quads are score-weighted votes of their groups.
 
-    Greedy quad NMS (:func:`quad_nms`) picks the group leaders; every quad
-    joins the first leader (by decreasing score, of its label) it overlaps
-    by more than ``iou_threshold`` (the one that suppressed it), else the
-    leader it overlaps most. Each leader's quad is replaced by the
-    score-weighted average of its group's corners, after rolling each
-    member's vertices onto the leader's; its score stays the group's best.
+    Greedy quad NMS (:func:`convex_quad_nms`) picks the group leaders; every
+    quad joins the first leader (by decreasing score, of its label) it
+    overlaps by more than ``iou_threshold``, i.e. the one that suppressed it.
+    Each leader's quad is replaced by the score-weighted average of its
+    group's corners, after rolling each member's vertices onto the leader's;
+    its score stays the group's best.
 
     Args:
         quads (Tensor): Convex quads, shape (N, 8).
@@ -108,21 +110,23 @@ def quad_box_voting(
         quads, shape (K, 8), their scores, shape (K, ), and the leaders'
         indices into the input, shape (K, ), by decreasing score.
     """
-    from mmcv.ops import box_iou_quadri
-
-    keep = quad_nms(quads, scores, iou_threshold, labels)
+    keep = convex_quad_nms(quads, scores, iou_threshold, labels)
     if len(keep) == 0:
         return quads.new_zeros((0, 8)), scores.new_zeros((0, )), keep
     quads, scores = quads.float(), scores.float()
-    ious = box_iou_quadri(quads[keep].contiguous(), quads.contiguous())
+    rows, cols = overlapping_pairs(quads[keep], quads)
+    joins = convex_quad_ious(
+        quads[keep][rows], quads[cols], aligned=True) > iou_threshold
+    joins |= cols == keep[rows]
     if labels is not None:
-        ious = ious * (labels[keep][:, None] == labels[None, :])
-    joins = ious > iou_threshold
-    joins[torch.arange(len(keep)), keep] = True
-    leader = torch.where(joins.any(0),
-                         joins.float().argmax(0), ious.argmax(0))
-    aligned = _align_vertices(quads, quads[keep][leader])
+        joins &= labels[keep][rows] == labels[cols]
+    # each quad's first leader (leaders are ranked by score)
+    leader = cols.new_full((len(quads), ), len(keep))
+    leader.scatter_reduce_(0, cols[joins], rows[joins], 'amin')
+    member = leader < len(keep)
+    aligned = _align_vertices(quads[member], quads[keep][leader[member]])
+    weights = scores[member]
     weighted = quads.new_zeros((len(keep), 8)).index_add_(
-        0, leader, aligned * scores[:, None])
-    total = scores.new_zeros(len(keep)).index_add_(0, leader, scores)
+        0, leader[member], aligned * weights[:, None])
+    total = scores.new_zeros(len(keep)).index_add_(0, leader[member], weights)
     return canonicalize_quads(weighted / total[:, None]), scores[keep], keep

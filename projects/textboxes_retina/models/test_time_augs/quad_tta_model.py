@@ -9,7 +9,8 @@ from torch import Tensor
 
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
-from textboxes_retina.structures import clip_quads, quad_nms
+from textboxes_retina.structures import clip_quads
+from .convex_quad_overlaps import convex_quad_nms
 from .quad_merging import flip_quads, quad_box_voting, quad_short_sides
 
 
@@ -26,8 +27,9 @@ class QuadTTAModel(DetTTAModel):
        up-scaled views keep small words, down-scaled views large ones);
     2. flipped back when the view was flipped, restoring the canonical
        vertex order (:func:`flip_quads`);
-    3. merged over all views by quad NMS or by quad box voting
-       (:func:`quad_box_voting`), keeping ``max_per_img``.
+    3. merged over all views by exact quad NMS (:func:`convex_quad_nms`) or
+       by quad box voting (:func:`quad_box_voting`), keeping
+       ``max_per_img``.
 
     Used by ``tools/test.py --tta`` with the config's ``tta_model`` and
     ``tta_pipeline`` (pack ``flip``, ``flip_direction`` and, for size limits,
@@ -149,7 +151,7 @@ class QuadTTAModel(DetTTAModel):
             quads, scores, keep = quad_box_voting(quads, scores,
                                                   iou_threshold, labels)
         else:
-            keep = quad_nms(quads, scores, iou_threshold, labels)
+            keep = convex_quad_nms(quads, scores, iou_threshold, labels)
             quads, scores = quads[keep], scores[keep]
         top = slice(0, self.tta_cfg['max_per_img'])
         return InstanceData(
