@@ -184,7 +184,8 @@ def test_the_odm_assigner_sees_the_refined_anchors(monkeypatch):
                                [sample.metainfo], [sample.ignored_instances])
     assert len(seen) == 2
     arm_priors, odm_priors = seen
-    torch.testing.assert_close(arm_priors, torch.cat(head.prior_generator.grid_priors(SIZES, device='cpu')))
+    anchors = torch.cat(head.prior_generator.grid_priors(SIZES, device='cpu'))
+    torch.testing.assert_close(arm_priors, anchors)
     refined, keep = head.refine_anchors(arm_cls, arm_reg)
     keep = torch.cat(keep[0])
     torch.testing.assert_close(odm_priors, torch.cat(refined[0])[keep])

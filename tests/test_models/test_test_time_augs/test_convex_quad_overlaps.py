@@ -71,4 +71,5 @@ def test_nms_suppresses_shifted_trapezoids_per_label():
     assert convex_quad_nms(torch.zeros(0, 8), torch.zeros(0), 0.5).tolist() == []
     # a chain: a suppresses b, b would suppress c, but a removed b first so c stays
     a, b, c = (SQUARE + torch.tensor([dx, 0.] * 4) for dx in (0., 3., 6.))
-    assert convex_quad_nms(torch.cat([c, b, a]), torch.tensor([0.7, 0.8, 0.9]), 0.5).tolist() == [2, 0]
+    chain = convex_quad_nms(torch.cat([c, b, a]), torch.tensor([0.7, 0.8, 0.9]), 0.5)
+    assert chain.tolist() == [2, 0]

@@ -114,7 +114,8 @@ def test_the_tta_config_views_and_limits():
     limits = cfg.tta_model.tta_cfg.size_limits
     assert limits[0] == dict(scale=(768, 768), min_size=12)
     assert [limit.scale for limit in limits[1:]] == [r.scale for r in resizes[2:]]
-    assert {'scale', 'flip', 'flip_direction'} <= set(cfg.tta_pipeline[1].transforms[3][0].meta_keys)
+    pack = cfg.tta_pipeline[1].transforms[3][0]
+    assert {'scale', 'flip', 'flip_direction'} <= set(pack.meta_keys)
 
 
 @pytest.mark.parametrize('head', sorted(SMALL))

@@ -32,7 +32,7 @@ class TransferConnectionBlock(BaseModule):
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Kaiming for every conv and deconv, applied after the
             head's own initialization (a head's ``Normal(std=0.01)`` on these
-            three extra convs would shrink the ODM's input about 4-fold per conv).
+            three extra convs would shrink the ODM's input 4-fold per conv).
     """
 
     def __init__(self,

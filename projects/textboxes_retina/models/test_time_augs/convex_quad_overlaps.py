@@ -43,7 +43,8 @@ def _inside(points: Tensor, quads: Tensor) -> Tensor:
     side = _cross(edges[:, None], points[:, :, None] - quads[:, None])
     lengths = edges.norm(dim=-1)[:, None].clamp(min=_EPS)
     inside = (side * orientation / lengths >= -_EPS).all(-1)
-    return inside & (orientation[:, :, 0] != 0)  # nothing is inside a flat quad
+    # nothing is inside a flat quad
+    return inside & (orientation[:, :, 0] != 0)
 
 
 def _intersection_areas(quads1: Tensor, quads2: Tensor) -> Tensor:
@@ -116,7 +117,7 @@ def convex_quad_ious(quads1: Tensor,
     points1 = quads1.double().reshape(-1, 4, 2)
     points2 = quads2.double().reshape(-1, 4, 2)
     # centre each pair for precision
-    centre = (points1.mean(1, keepdim=True) + points2.mean(1, keepdim=True)) / 2
+    centre = (points1.mean(1, True) + points2.mean(1, True)) / 2
     points1, points2 = points1 - centre, points2 - centre
     inter = _intersection_areas(points1, points2)
     union = _polygon_areas(points1) + _polygon_areas(points2) - inter
