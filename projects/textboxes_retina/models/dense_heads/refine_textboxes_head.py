@@ -174,10 +174,10 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
             anchors.repeat(num_imgs, 1), deltas.flatten(0, 1))
         refined = quads_to_bboxes(quads).view(num_imgs, -1, 4)
         sizes = refined[..., 2:] - refined[..., :2]
-        keep = ((background <= self.neg_filter_thr)
-                & torch.isfinite(refined).all(-1) & (sizes >= 1).all(-1))
+        usable = torch.isfinite(refined).all(-1) & (sizes >= 1).all(-1)
+        keep = (background <= self.neg_filter_thr) & usable
         # mmdet's target assignment needs an anchor per image
-        most_text_like = background.argmin(1)
+        most_text_like = background.masked_fill(~usable, 2.).argmin(1)
         lost = ~keep.any(1)
         keep[lost, most_text_like[lost]] = True
         return ([list(r.split(num_level_anchors)) for r in refined],
