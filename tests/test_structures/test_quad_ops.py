@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+import pytest
 from textboxes_retina.structures import (bboxes_to_quads, canonicalize_quads, clip_quads,
                                          convex_quads, polygons_to_quads, quad_areas, quad_nms,
                                          quads_to_bboxes, sanitize_quads,
@@ -153,3 +154,31 @@ def test_quad_nms_uses_quad_iou():
     labels = torch.tensor([0, 1, 1, 0])
     assert quad_nms(quads, scores, 0.5, labels).tolist() == [0, 2, 3]
     assert quad_nms(quads[:0], scores[:0], 0.5).shape == (0, )
+
+
+def test_quad_ious_exact_for_general_quads():
+    from textboxes_retina.structures.quad_ops import quad_ious
+    square = torch.tensor([[0., 0., 10., 0., 10., 10., 0., 10.]])
+    shifted = torch.tensor([[5., 0., 15., 0., 15., 10., 5., 10.]])
+    assert quad_ious(square, shifted).item() == pytest.approx(50 / 150)
+    # A non-rectangular quad inside another: IoU = area(inner) / area(outer) = 0.2096340
+    # (mmcv 2.0.1's box_iou_quadri returns 0.0760 here).
+    outer = torch.tensor([[327.8, 0., 512., 17.253693, 512., 512., 311.5701, 512.]])
+    inner = torch.tensor([[434.95828, 180.07133, 500.67566, 125.78344, 494.8859, 494.4739,
+                           430.53415, 435.56396]])
+    assert quad_ious(outer, inner).item() == pytest.approx(0.2096340, abs=1e-5)
+    assert quad_ious(inner, outer.view(4, 2).flip(0).reshape(1, 8)).item() == pytest.approx(
+        0.2096340, abs=1e-5)
+    assert quad_ious(square, square + 100).item() == 0
+    assert quad_ious(square[:0], square).shape == (0, 1)
+
+
+def test_quad_nms_max_num_equals_truncated_full_nms():
+    generator = torch.Generator().manual_seed(0)
+    centres = torch.rand(400, 1, 2, generator=generator) * 100
+    corners = torch.tensor([[-8., -3.], [8., -3.], [8., 3.], [-8., 3.]])
+    quads = (centres + corners + torch.rand(400, 4, 2, generator=generator)).reshape(400, 8)
+    scores = torch.rand(400, generator=generator)
+    full = quad_nms(quads, scores, 0.2, chunk_size=64)
+    assert torch.equal(quad_nms(quads, scores, 0.2, max_num=10, chunk_size=64), full[:10])
+    assert torch.equal(quad_nms(quads, scores, 0.2, chunk_size=1000), full)

@@ -190,8 +190,8 @@ def sanitize_quads(quads: ArrayLike,
 
     Vertices are put in canonical order (which untangles self-intersecting
     orders); a concave quad is replaced by the minimum-area rectangle around
-    its vertices, so every kept quad is convex (as ``mmcv.ops.nms_quadri``
-    and ``box_iou_quadri`` assume). Non-finite quads and quads whose area is
+    its vertices, so every kept quad is convex (as :func:`quad_nms` and
+    :func:`quad_ious` assume). Non-finite quads and quads whose area is
     not above ``min_area`` are flagged for dropping.
 
     Args:
@@ -261,13 +261,114 @@ def polygons_to_quads(polygons: Sequence[ArrayLike]) -> np.ndarray:
     return canonicalize_quads(np.stack(quads).astype(np.float32))
 
 
+def quad_intersection_areas(quads1: Tensor, quads2: Tensor) -> Tensor:
+    """Exact intersection areas of aligned pairs of convex quads.
+
+    The intersection of two convex polygons is the convex polygon whose
+    vertices are the vertices of each quad lying inside the other and the
+    crossings of their edges; those (at most 24) points are ordered by angle
+    around their mean and measured with the shoelace formula, all pairs at
+    once.
+
+    Args:
+        quads1 (Tensor): Convex quads (either vertex orientation), (M, 8).
+        quads2 (Tensor): Convex quads, shape (M, 8).
+
+    Returns:
+        Tensor: Areas, shape (M, ).
+    """
+    p, q = _points(quads1), _points(quads2)
+    num = p.shape[0]
+
+    def inside(points: Tensor, poly: Tensor) -> Tensor:
+        """(M, 4): points (M, 4, 2) inside or on convex quads (M, 4, 2)."""
+        area = (poly[..., 0] * poly.roll(-1, 1)[..., 1] -
+                poly.roll(-1, 1)[..., 0] * poly[..., 1]).sum(-1)
+        side = _cross(poly[:, None], poly.roll(-1, 1)[:, None], points[:, :, None])
+        return (side * torch.sign(area)[:, None, None] >= 0).all(-1)
+
+    # Edge i of p, a + t * r, crossing edge j of q, c + u * s: shape (M, 4, 4).
+    a, r = p[:, :, None], (p.roll(-1, 1) - p)[:, :, None]
+    c, s = q[:, None], (q.roll(-1, 1) - q)[:, None]
+    denom = r[..., 0] * s[..., 1] - r[..., 1] * s[..., 0]
+    parallel = denom.abs() <= 1e-12
+    denom = torch.where(parallel, torch.ones_like(denom), denom)
+    ca = c - a
+    t = (ca[..., 0] * s[..., 1] - ca[..., 1] * s[..., 0]) / denom
+    u = (ca[..., 0] * r[..., 1] - ca[..., 1] * r[..., 0]) / denom
+    crosses = ~parallel & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    points = torch.cat([p, q, (a + t[..., None] * r).reshape(num, 16, 2)], 1)
+    valid = torch.cat([inside(p, q), inside(q, p), crosses.reshape(num, 16)], 1)
+    count = valid.sum(1)
+    centre = ((points * valid[..., None]).sum(1) /
+              count.clamp(min=1)[:, None].to(points))
+    angles = torch.atan2(points[..., 1] - centre[:, None, 1],
+                         points[..., 0] - centre[:, None, 0])
+    order = angles.masked_fill(~valid, 10.).argsort(1)
+    points = points.gather(1, order[..., None].expand(-1, -1, 2))
+    valid = valid.gather(1, order)
+    # Unused slots repeat the first point: the polygon closes through it and
+    # the repeats add no area.
+    points = torch.where(valid[..., None], points, points[:, :1])
+    nxt = points.roll(-1, 1)
+    area = (points[..., 0] * nxt[..., 1] - nxt[..., 0] * points[..., 1]).sum(1)
+    return torch.where(count >= 3, area.abs() / 2, torch.zeros_like(area))
+
+
+def _bounded_ious(quads1: Tensor, boxes1: Tensor, areas1: Tensor,
+                  quads2: Tensor, boxes2: Tensor, areas2: Tensor,
+                  min_iou: float) -> Tensor:
+    """:func:`quad_ious` with the bounding boxes and areas given."""
+    ious = quads1.new_zeros(quads1.shape[0], quads2.shape[0])
+    if ious.numel() == 0:
+        return ious
+    wh = (torch.min(boxes1[:, None, 2:], boxes2[None, :, 2:]) -
+          torch.max(boxes1[:, None, :2], boxes2[None, :, :2])).clamp(min=0)
+    overlap = torch.min(wh[..., 0] * wh[..., 1],
+                        torch.min(areas1[:, None], areas2[None, :]))
+    bound_union = areas1[:, None] + areas2[None, :] - overlap
+    rows, cols = (overlap > min_iou * bound_union).nonzero(as_tuple=True)
+    if rows.numel():
+        inter = quad_intersection_areas(quads1[rows], quads2[cols])
+        union = (areas1[rows] + areas2[cols] - inter).clamp(min=1e-6)
+        ious[rows, cols] = inter / union
+    return ious
+
+
+def quad_ious(quads1: Tensor, quads2: Tensor, min_iou: float = 0.) -> Tensor:
+    """Exact IoU matrix of convex quads (a replacement for
+    ``mmcv.ops.box_iou_quadri``, whose mmcv 2.0.1 kernel tests "vertex
+    inside" as for a rectangle and is wrong for general quads).
+
+    Pairs whose IoU cannot exceed ``min_iou`` (bounded by their bounding
+    boxes' overlap and their areas) are left at 0 without the polygon work.
+
+    Args:
+        quads1 (Tensor): Convex quads, shape (M, 8).
+        quads2 (Tensor): Convex quads, shape (N, 8).
+        min_iou (float): Only IoUs above this are computed. Defaults to 0.
+
+    Returns:
+        Tensor: IoUs, shape (M, N).
+    """
+    return _bounded_ious(quads1, quads_to_bboxes(quads1), quad_areas(quads1),
+                         quads2, quads_to_bboxes(quads2), quad_areas(quads2),
+                         min_iou)
+
+
 def quad_nms(quads: Tensor,
              scores: Tensor,
              iou_threshold: float,
-             labels: Optional[Tensor] = None) -> Tensor:
-    """Non-maximum suppression on quads with ``mmcv.ops.nms_quadri``.
+             labels: Optional[Tensor] = None,
+             max_num: int = -1,
+             chunk_size: int = 256) -> Tensor:
+    """Greedy non-maximum suppression on convex quads, exact polygon IoU.
 
-    Quads should be convex (see :func:`sanitize_quads`).
+    Quads are visited by decreasing score (ties in input order), a chunk at
+    a time: a chunk is first checked against the quads kept so far, then its
+    survivors suppress each other in score order. It stops once ``max_num``
+    quads are kept, which gives full NMS truncated to ``max_num``. Quads
+    should be convex (see :func:`sanitize_quads`).
 
     Args:
         quads (Tensor): Quads, shape (N, 8).
@@ -275,22 +376,43 @@ def quad_nms(quads: Tensor,
         iou_threshold (float): Quads overlapping a higher-scoring kept quad
             (of the same label) by more than this IoU are removed.
         labels (Tensor, optional): Class labels, shape (N, ); NMS runs per
-            class when given (on any device). Defaults to None.
+            class when given. Defaults to None.
+        max_num (int): Keep at most this many (-1: no limit). Defaults to -1.
+        chunk_size (int): Quads visited together. Defaults to 256.
 
     Returns:
         Tensor: Indices of the kept quads, by decreasing score, shape (K, ).
     """
-    from mmcv.ops import nms_quadri
-
     if quads.shape[0] == 0:
         return torch.zeros(0, dtype=torch.long, device=quads.device)
     quads = quads.float()
     if labels is not None:
-        # mmcv's CPU kernel ignores labels: move each class far from the
-        # others instead, as mmcv's ``batched_nms`` does for boxes.
+        # Move each class far from the others, as mmcv's ``batched_nms``.
         span = quads.max() - quads.min() + 1
         quads = quads + (labels.to(quads) * span)[:, None]
-    _, keep = nms_quadri(quads.contiguous(), scores.float().contiguous(),
-                         float(iou_threshold))
-    keep = keep.long()
-    return keep[scores[keep].argsort(descending=True, stable=True)]
+    order = scores.argsort(descending=True, stable=True)
+    quads = quads[order]
+    boxes, areas = quads_to_bboxes(quads), quad_areas(quads)
+    kept = torch.zeros(0, dtype=torch.long, device=quads.device)
+    for start in range(0, quads.shape[0], chunk_size):
+        chunk = torch.arange(start, min(start + chunk_size, quads.shape[0]),
+                             device=quads.device)
+        suppressed = (_bounded_ious(quads[chunk], boxes[chunk], areas[chunk],
+                                    quads[kept], boxes[kept], areas[kept],
+                                    iou_threshold) > iou_threshold).any(1)
+        chunk = chunk[~suppressed]
+        overlaps = (_bounded_ious(quads[chunk], boxes[chunk], areas[chunk],
+                                  quads[chunk], boxes[chunk], areas[chunk],
+                                  iou_threshold) > iou_threshold).triu(1)
+        overlaps = overlaps.cpu().numpy()
+        alive, new = np.ones(len(chunk), dtype=bool), []
+        for i in range(len(chunk)):
+            if alive[i]:
+                new.append(i)
+                alive &= ~overlaps[i]
+                if len(kept) + len(new) == max_num:
+                    break
+        kept = torch.cat([kept, chunk[new]])
+        if len(kept) == max_num:
+            break
+    return order[kept]

@@ -250,6 +250,7 @@ class TextBoxesRetinaHead(RetinaHead):
         results = results[keep]
         if with_nms and len(results) > 0:
             keep = quad_nms(results.bboxes, results.scores,
-                            cfg.nms.iou_threshold, results.labels)
-            results = results[keep][:cfg.max_per_img]
+                            cfg.nms.iou_threshold, results.labels,
+                            max_num=cfg.max_per_img)
+            results = results[keep]
         return results

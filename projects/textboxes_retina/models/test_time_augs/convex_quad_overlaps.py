@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from textboxes_retina.structures import quads_to_bboxes
+from textboxes_retina.structures import quad_nms, quads_to_bboxes
 
 _EPS = 1e-6  # pixels (on coordinates centred on each pair)
 _CHUNK = 65536  # pairs computed at once
@@ -149,10 +149,8 @@ def convex_quad_nms(quads: Tensor,
                     scores: Tensor,
                     iou_threshold: float,
                     labels: Optional[Tensor] = None) -> Tensor:
-    """Greedy NMS of convex quads with :func:`convex_quad_ious`.
-
-    Only pairs whose bounding boxes overlap (and, with ``labels``, of the same
-    label) are compared, so the cost follows the number of neighbours.
+    """Greedy NMS of convex quads: :func:`textboxes_retina.structures.quad_nms`,
+    the package's one exact quad NMS (chunked, bounding-box pruned).
 
     Args:
         quads (Tensor): Convex quads, shape (N, 8).
@@ -165,23 +163,4 @@ def convex_quad_nms(quads: Tensor,
     Returns:
         Tensor: Indices of the kept quads by decreasing score, shape (K, ).
     """
-    order = scores.argsort(descending=True, stable=True)
-    if len(order) == 0:
-        return order
-    ranked = quads[order]
-    first, second = overlapping_pairs(ranked, ranked)
-    pairs = first < second
-    if labels is not None:
-        pairs &= labels[order][first] == labels[order][second]
-    first, second = first[pairs], second[pairs]
-    ious = convex_quad_ious(ranked[first], ranked[second], aligned=True)
-    first, second = first[ious > iou_threshold], second[ious > iou_threshold]
-    # greedy pass over the (sparse) suppressing pairs, best score first
-    first, second = first.cpu().numpy(), second.cpu().numpy()
-    starts = np.searchsorted(first, np.arange(len(order) + 1))
-    removed = np.zeros(len(order), dtype=bool)
-    for rank in range(len(order)):
-        if not removed[rank]:
-            removed[second[starts[rank]:starts[rank + 1]]] = True
-    kept = torch.from_numpy(np.flatnonzero(~removed)).to(order.device)
-    return order[kept]
+    return quad_nms(quads, scores, iou_threshold, labels)
