@@ -1,8 +1,7 @@
 # Step 3 of the single-scale schedule with the refinement head, from its step 2; tested at 1280,
-# with multi-scale + flip test-time augmentation under `tools/test.py --tta`.
+# with multi-scale + flip test-time augmentation (inherited) under `tools/test.py --tta`.
 _base_ = [
     '../textboxes_retina/textboxes_retina_se-r50_fpn-c2_8xb2-960-10k_icdar2015.py',
-    '../_base_/tta/icdar2015_quad_tta.py',
 ]
 
 load_from = 'work_dirs/refine_textboxes_se-r50_fpn-c2_8xb2-768-20k_icdar2015/iter_20000.pth'

@@ -1,8 +1,7 @@
 # Step 3 of the multi-scale schedule with the refinement head, from its multi-scale step 2; with
-# multi-scale + flip test-time augmentation under `tools/test.py --tta`.
+# multi-scale + flip test-time augmentation (inherited) under `tools/test.py --tta`.
 _base_ = [
     '../textboxes_retina/textboxes_retina_se-r50_fpn-c2_8xb2-ms960-1280-10k_icdar2015.py',
-    '../_base_/tta/icdar2015_quad_tta.py',
 ]
 
 load_from = ('work_dirs/refine_textboxes_se-r50_fpn-c2_8xb2-ms608-960-20k_icdar2015/'

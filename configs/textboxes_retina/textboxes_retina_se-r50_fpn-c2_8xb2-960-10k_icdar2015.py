@@ -1,8 +1,10 @@
-# Step 3 of the single-scale schedule: ICDAR 2015 at 960x960 from step 2; tested at 1280.
+# Step 3 of the single-scale schedule: ICDAR 2015 at 960x960 from step 2; tested at 1280, and
+# with multi-scale + flip test-time augmentation under `tools/test.py --tta`.
 _base_ = [
     '_base_textboxes_retina_se-r50_fpn-c2.py',
     '../_base_/datasets/icdar2015_textdet.py',
     '../_base_/schedules/schedule_sgd_10k.py',
+    '../_base_/tta/icdar2015_quad_tta.py',
 ]
 
 load_from = 'work_dirs/textboxes_retina_se-r50_fpn-c2_8xb2-768-20k_icdar2015/iter_20000.pth'
