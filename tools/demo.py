@@ -53,6 +53,8 @@ def run(step, cmd):
 
 def main():
     args = parse_args()
+    if args.iters < 2:
+        sys.exit('demo: --iters must be at least 2 (1 warm-up iteration, then the cosine decay)')
     py = sys.executable
     work_dir = args.work_dir
     data_dir = args.data_dir
@@ -75,7 +77,7 @@ def main():
             str(args.seed)
         ])
 
-    warmup = min(100, args.iters // 10)
+    warmup = max(1, min(100, args.iters // 10))
     train_opts = [
         f'train_cfg.max_iters={args.iters}',
         f'train_cfg.val_interval={args.iters}',
