@@ -13,7 +13,6 @@ from torch import Tensor
 
 from mmocr.registry import MODELS
 from textboxes_retina.structures import quads_to_bboxes
-from ..test_time_augs.convex_quad_overlaps import convex_quad_nms
 from .textboxes_retina_head import TextBoxesRetinaHead
 from .transfer_connection_block import TransferConnectionBlock
 
@@ -326,24 +325,13 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
                            rescale: bool = False,
                            with_nms: bool = True,
                            img_meta: Optional[dict] = None) -> InstanceData:
-        """Top-k, the base head's rescaling and repair, exact quad NMS.
+        """Top-k, then the base head's rescaling, repair and exact quad NMS.
 
         Keeps the ``cfg.nms_top_k`` best candidates of the image (400 by
-        default, -1 for all), lets
-        :meth:`TextBoxesRetinaHead._bbox_post_process` rescale and repair
-        them, then suppresses with
-        :func:`~textboxes_retina.models.test_time_augs.convex_quad_nms`
-        (``cfg.nms.iou_threshold``) and keeps ``cfg.max_per_img``: mmcv's
-        ``nms_quadri`` under-estimates the IoU of non-rectangular quads, which
-        the two-step regression produces, and keeps their duplicates.
+        default, -1 for all) before
+        :meth:`TextBoxesRetinaHead._bbox_post_process`.
         """
         top_k = cfg.get('nms_top_k', 400)
         if with_nms and 0 <= top_k < len(results):
             results = results[results.scores.topk(top_k).indices]
-        results = super()._bbox_post_process(
-            results, cfg, rescale, with_nms=False, img_meta=img_meta)
-        if with_nms and len(results) > 0:
-            keep = convex_quad_nms(results.bboxes, results.scores,
-                                   cfg.nms.iou_threshold, results.labels)
-            results = results[keep][:cfg.max_per_img]
-        return results
+        return super()._bbox_post_process(results, cfg, rescale, with_nms, img_meta)
