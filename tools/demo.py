@@ -30,9 +30,9 @@ def parse_args():
     parser.add_argument('--work-dir', default='work_dirs/demo', help='where everything goes')
     parser.add_argument('--data-dir', default='data/synthetic_text',
                         help='where the synthetic dataset is generated')
-    parser.add_argument('--num-train', type=int, default=400, help='generated training images')
+    parser.add_argument('--num-train', type=int, default=600, help='generated training images')
     parser.add_argument('--num-test', type=int, default=100, help='generated held-out images')
-    parser.add_argument('--iters', type=int, default=250, help='training iterations')
+    parser.add_argument('--iters', type=int, default=900, help='training iterations')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--images', default=None,
                         help='images for the inference step (default: the toy ICDAR 2015 set)')
