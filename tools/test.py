@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 from mmengine.config import Config, ConfigDict
 
-from textboxes_retina.engine import add_runner_arguments, build_runner, load_config
+from textboxes_retina.engine import (add_runner_arguments, build_runner, load_config,
+                                     teardown_distributed)
 from textboxes_retina.evaluation import with_submission_writer
 
 
@@ -104,6 +105,7 @@ def build_config(args) -> Config:
 def main(argv=None):
     cfg = build_config(parse_args(argv))
     build_runner(cfg, ('test_dataloader', )).test()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

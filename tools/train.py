@@ -15,7 +15,8 @@ import logging
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from textboxes_retina.engine import add_runner_arguments, build_runner, load_config
+from textboxes_retina.engine import (add_runner_arguments, build_runner, load_config,
+                                     teardown_distributed)
 
 #: Optimizer wrappers that ``--amp`` turns into mmengine's ``AmpOptimWrapper``.
 AMP_REPLACEABLE = ('OptimWrapper', 'NonFiniteLossGuardOptimWrapper')
@@ -84,6 +85,7 @@ def build_config(args) -> Config:
 def main(argv=None):
     cfg = build_config(parse_args(argv))
     build_runner(cfg, ('train_dataloader', 'val_dataloader')).train()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

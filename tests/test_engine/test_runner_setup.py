@@ -5,7 +5,7 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 
-from textboxes_retina.engine import check_data_paths, setup_distributed
+from textboxes_retina.engine import check_data_paths, setup_distributed, teardown_distributed
 
 
 def _dataloader(dataset):
@@ -101,6 +101,21 @@ def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
         assert cfg.model_wrapper_cfg == dict(
             type='MMDistributedDataParallel', broadcast_buffers=False,
             find_unused_parameters=True, device_ids=None)
+    finally:
+        if torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
+
+
+def test_teardown_destroys_the_process_group_and_is_a_no_op_without_one():
+    teardown_distributed()  # nothing initialised: must not raise
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    torch_dist.init_process_group(
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0, world_size=1)
+    try:
+        teardown_distributed()
+        assert not torch_dist.is_initialized()
     finally:
         if torch_dist.is_initialized():
             torch_dist.destroy_process_group()

@@ -9,6 +9,9 @@ config, and the checks and settings applied before the Runner is built.
   data root, annotation file or image folder that does not exist.
 - :func:`setup_distributed` picks the communication backend (``'gloo'`` on CPU, ``'nccl'`` with
   CUDA) and makes CPU-only distributed runs work with mmengine's Runner.
+- :func:`teardown_distributed` waits for every rank and destroys the process group once the run
+  is over, so that no rank exits while gloo's threads still run (which aborts the process with
+  ``terminate called without an active exception``).
 """
 import argparse
 import datetime
@@ -30,7 +33,7 @@ WRAPPED_DATASET_KEYS = ('dataset', 'datasets')
 
 __all__ = [
     'add_runner_arguments', 'build_runner', 'check_data_paths', 'load_config',
-    'setup_distributed'
+    'setup_distributed', 'teardown_distributed'
 ]
 
 
@@ -238,3 +241,19 @@ def setup_distributed(cfg: Config) -> None:
             world_size=int(os.environ['WORLD_SIZE']),
             **kwargs)
 
+
+
+def teardown_distributed() -> None:
+    """End a distributed run cleanly: a barrier, then destroy the process group.
+
+    mmengine's Runner never destroys the process group it initialises. A rank
+    that leaves the interpreter while its gloo threads are alive (e.g. while
+    rank 0 still writes the last checkpoint) can be aborted in the static
+    destructors, so the launcher reports a failed run after a successful one.
+    Call this after ``runner.train()`` / ``runner.test()`` returned; it does
+    nothing when no process group is initialised.
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    torch_dist.barrier()
+    torch_dist.destroy_process_group()
