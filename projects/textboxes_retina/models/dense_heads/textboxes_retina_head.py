@@ -6,6 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmdet.models.dense_heads import RetinaHead
 from mmdet.structures import DetDataSample
+from mmdet.structures.bbox import cat_boxes
 from mmdet.utils import ConfigType, InstanceList, OptInstanceList
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
@@ -15,6 +16,7 @@ from mmocr.registry import MODELS
 from textboxes_retina.structures import (bboxes_to_quads, clip_quads,
                                          polygons_to_quads, quad_nms,
                                          sanitize_quads)
+from ..utils import gather_level_deltas, topk_candidates
 
 
 @MODELS.register_module()
@@ -37,10 +39,12 @@ class TextBoxesRetinaHead(RetinaHead):
       keeps per image only the ``neg_pos_ratio * max(num_pos, 1)``
       negatives with the largest softmax cross-entropy (use
       ``loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False)``);
-    - :meth:`_bbox_post_process` rescales the decoded quads, repairs or drops
-      degenerate ones and runs quad NMS (``test_cfg.nms.iou_threshold``),
-      keeping ``test_cfg.max_per_img``. Results keep the quads, shape (N, 8),
-      in ``bboxes``.
+    - :meth:`_predict_by_feat_single` selects each level's ``nms_pre`` best
+      anchors before reading their deltas (mmdet copies whole regression
+      maps first), and :meth:`_bbox_post_process` rescales the decoded
+      quads, repairs or drops degenerate ones and runs quad NMS
+      (``test_cfg.nms.iou_threshold``), keeping ``test_cfg.max_per_img``.
+      Results keep the quads, shape (N, 8), in ``bboxes``.
 
     Args:
         num_classes (int): Number of text classes. Defaults to 1.
@@ -215,6 +219,66 @@ class TextBoxesRetinaHead(RetinaHead):
         easy = negative & (rank >= quota[:, None])
         weights = weights.masked_fill(easy, 0)
         return list(weights.split([w.size(1) for w in label_weights_list], 1))
+
+    def _predict_by_feat_single(self,
+                                cls_score_list: List[Tensor],
+                                bbox_pred_list: List[Tensor],
+                                score_factor_list: List[Optional[Tensor]],
+                                mlvl_priors: List[Tensor],
+                                img_meta: dict,
+                                cfg: Optional[ConfigDict] = None,
+                                rescale: bool = False,
+                                with_nms: bool = True) -> InstanceData:
+        """Decode one image: mmdet's selection, without whole-map copies.
+
+        Per level, the scores above ``cfg.score_thr`` and their
+        ``cfg.nms_pre`` best are chosen as in mmdet's
+        ``BaseDenseHead._predict_by_feat_single``, then only those anchors'
+        deltas are read from the map (:func:`gather_level_deltas`) and
+        decoded together; :meth:`_bbox_post_process` does the rest.
+
+        Args:
+            cls_score_list (list[Tensor]): Per level (A * C, H, W).
+            bbox_pred_list (list[Tensor]): Per level (A * E, H, W).
+            score_factor_list (list[None]): Unused (no centerness branch).
+            mlvl_priors (list[Tensor]): Per level anchors, (H * W * A, 4).
+            img_meta (dict): Image meta info.
+            cfg (ConfigDict, optional): Test config; ``self.test_cfg`` if
+                None. Defaults to None.
+            rescale (bool): Map the quads to the original image. Defaults to
+                False.
+            with_nms (bool): Whether to run quad NMS. Defaults to True.
+
+        Returns:
+            InstanceData: ``bboxes`` (quads, (N, 8)), ``scores``, ``labels``.
+        """
+        assert all(factor is None for factor in score_factor_list), \
+            'TextBoxesRetinaHead has no score factors'
+        cfg = self.test_cfg if cfg is None else cfg
+        score_thr, nms_pre = cfg.get('score_thr', 0), cfg.get('nms_pre', -1)
+        mlvl_scores, mlvl_labels, mlvl_deltas, mlvl_anchors = [], [], [], []
+        for cls_score, bbox_pred, priors in zip(cls_score_list, bbox_pred_list,
+                                                mlvl_priors):
+            cls_score = cls_score.permute(1, 2, 0).reshape(
+                -1, self.cls_out_channels)
+            scores = (cls_score.sigmoid() if self.use_sigmoid_cls else
+                      cls_score.softmax(-1)[:, :-1])
+            scores, labels, anchor_idxs = topk_candidates(
+                scores, score_thr, nms_pre)
+            mlvl_scores.append(scores)
+            mlvl_labels.append(labels)
+            mlvl_deltas.append(
+                gather_level_deltas(bbox_pred, anchor_idxs,
+                                    self.num_base_priors))
+            mlvl_anchors.append(priors[anchor_idxs])
+        results = InstanceData(
+            bboxes=self.bbox_coder.decode(
+                cat_boxes(mlvl_anchors), torch.cat(mlvl_deltas),
+                max_shape=img_meta['img_shape']),
+            scores=torch.cat(mlvl_scores),
+            labels=torch.cat(mlvl_labels))
+        return self._bbox_post_process(results, cfg, rescale, with_nms,
+                                       img_meta)
 
     def _bbox_post_process(self,
                            results: InstanceData,
