@@ -182,3 +182,9 @@ def test_quad_nms_max_num_equals_truncated_full_nms():
     full = quad_nms(quads, scores, 0.2, chunk_size=64)
     assert torch.equal(quad_nms(quads, scores, 0.2, max_num=10, chunk_size=64), full[:10])
     assert torch.equal(quad_nms(quads, scores, 0.2, chunk_size=1000), full)
+    # The chunk schedule (small first chunks doubling up to chunk_size) never changes the result.
+    one_chunk = quad_nms(quads, scores, 0.2, chunk_size=1000, first_chunk_size=1000)
+    assert torch.equal(one_chunk, full)
+    for first, most in ((1, 7), (5, 5), (32, 256), (3, 1000)):
+        assert torch.equal(
+            quad_nms(quads, scores, 0.2, chunk_size=most, first_chunk_size=first), full)

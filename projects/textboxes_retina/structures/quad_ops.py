@@ -361,14 +361,18 @@ def quad_nms(quads: Tensor,
              iou_threshold: float,
              labels: Optional[Tensor] = None,
              max_num: int = -1,
-             chunk_size: int = 256) -> Tensor:
+             chunk_size: int = 256,
+             first_chunk_size: int = 32) -> Tensor:
     """Greedy non-maximum suppression on convex quads, exact polygon IoU.
 
     Quads are visited by decreasing score (ties in input order), a chunk at
     a time: a chunk is first checked against the quads kept so far, then its
-    survivors suppress each other in score order. It stops once ``max_num``
-    quads are kept, which gives full NMS truncated to ``max_num``. Quads
-    should be convex (see :func:`sanitize_quads`).
+    survivors suppress each other in score order. Chunks start small and
+    double up to ``chunk_size``: the best-scoring quads, which do most of
+    the suppressing, are settled before the crowded candidates below them
+    are compared among themselves. It stops once ``max_num`` quads are
+    kept, which gives full NMS truncated to ``max_num``. Quads should be
+    convex (see :func:`sanitize_quads`).
 
     Args:
         quads (Tensor): Quads, shape (N, 8).
@@ -378,7 +382,8 @@ def quad_nms(quads: Tensor,
         labels (Tensor, optional): Class labels, shape (N, ); NMS runs per
             class when given. Defaults to None.
         max_num (int): Keep at most this many (-1: no limit). Defaults to -1.
-        chunk_size (int): Quads visited together. Defaults to 256.
+        chunk_size (int): Most quads visited together. Defaults to 256.
+        first_chunk_size (int): Quads in the first chunk. Defaults to 32.
 
     Returns:
         Tensor: Indices of the kept quads, by decreasing score, shape (K, ).
@@ -394,9 +399,11 @@ def quad_nms(quads: Tensor,
     quads = quads[order]
     boxes, areas = quads_to_bboxes(quads), quad_areas(quads)
     kept = torch.zeros(0, dtype=torch.long, device=quads.device)
-    for start in range(0, quads.shape[0], chunk_size):
-        chunk = torch.arange(start, min(start + chunk_size, quads.shape[0]),
+    start, size = 0, max(min(first_chunk_size, chunk_size), 1)
+    while start < quads.shape[0]:
+        chunk = torch.arange(start, min(start + size, quads.shape[0]),
                              device=quads.device)
+        start, size = start + size, min(2 * size, chunk_size)
         suppressed = (_bounded_ious(quads[chunk], boxes[chunk], areas[chunk],
                                     quads[kept], boxes[kept], areas[kept],
                                     iou_threshold) > iou_threshold).any(1)
