@@ -92,3 +92,24 @@ def test_c3_start_config_and_options():
 def test_mismatched_levels_are_rejected():
     with pytest.raises(AssertionError):
         TextBoxesAnchorGenerator(strides=[8, 16], base_sizes=[32])
+
+
+def test_grid_priors_are_cached_per_size_and_equal_mmdets():
+    from mmdet.models.task_modules.prior_generators import AnchorGenerator
+    generator = TextBoxesAnchorGenerator(strides=(8, 16), base_sizes=(32, 64), cache_size=3)
+    first = generator.grid_priors([(4, 5), (2, 3)], device='cpu')
+    again = generator.grid_priors([(4, 5), (2, 3)], device='cpu')
+    assert all(a is b for a, b in zip(first, again))  # built once
+    for level, (size, anchors) in enumerate(zip([(4, 5), (2, 3)], first)):
+        uncached = AnchorGenerator.single_level_grid_priors(generator, size, level, device='cpu')
+        assert torch.equal(anchors, uncached)
+    # another size and dtype are other entries; the least recently used one is evicted
+    generator.grid_priors([(6, 6), (3, 3)], device='cpu')
+    assert len(generator._grid_cache) == 3
+    assert generator.grid_priors([(4, 5), (2, 3)], device='cpu')[0] is not first[0]
+    half = generator.single_level_grid_priors((4, 5), 0, dtype=torch.float64, device='cpu')
+    assert half.dtype == torch.float64 and torch.equal(half.float(), first[0])
+    uncached = TextBoxesAnchorGenerator(strides=(8, ), base_sizes=(32, ), cache_size=0)
+    assert (uncached.grid_priors([(4, 5)], device='cpu')[0]
+            is not uncached.grid_priors([(4, 5)], device='cpu')[0])
+    assert len(uncached._grid_cache) == 0

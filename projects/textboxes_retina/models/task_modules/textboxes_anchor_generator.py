@@ -1,5 +1,6 @@
 # Copyright (c) textboxes_retina authors.
-from typing import List, Sequence
+from collections import OrderedDict
+from typing import List, Sequence, Tuple, Union
 
 import torch
 from mmdet.models.task_modules.prior_generators import AnchorGenerator
@@ -20,6 +21,11 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
     half in ``aspect_ratios`` order. Everything else (grid placement, valid
     flags, multi-level lists) is mmdet's :class:`AnchorGenerator`.
 
+    The anchors of a level are cached per feature-map size, dtype and device
+    (the ``cache_size`` most recent ones, all levels together): inference at
+    a fixed size and training with a few scales build every grid once.
+    Callers must not modify the returned anchors in place.
+
     An anchor of base size ``b``, scale ``k`` and aspect ratio ``r = w / h``
     has width ``b * k * sqrt(r)`` and height ``b * k / sqrt(r)``.
 
@@ -35,6 +41,8 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
             Defaults to ``(1.0, )``.
         vertical_offset (bool): Whether to add the copies shifted down by half
             a stride. Defaults to True.
+        cache_size (int): Level grids kept in the cache; 0 disables it.
+            Defaults to 36 (six input sizes of a six-level pyramid).
         **kwargs: Other arguments of :class:`AnchorGenerator` (e.g.
             ``use_box_type``); ``centers``/``center_offset`` are set here.
     """
@@ -46,9 +54,12 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
                                                    1 / 3, 1 / 5),
                  scales: Sequence[float] = (1., ),
                  vertical_offset: bool = True,
+                 cache_size: int = 36,
                  **kwargs) -> None:
         self.aspect_ratios = tuple(float(r) for r in aspect_ratios)
         self.vertical_offset = vertical_offset
+        self.cache_size = cache_size
+        self._grid_cache: OrderedDict = OrderedDict()
         # mmdet's ``ratios`` are height / width.
         super().__init__(
             strides=list(strides),
@@ -79,6 +90,42 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
                     for centre in centres
                 ]))
         return multi_level_base_anchors
+
+    def single_level_grid_priors(self,
+                                 featmap_size: Tuple[int, int],
+                                 level_idx: int,
+                                 dtype: torch.dtype = torch.float32,
+                                 device: Union[torch.device, str] = 'cuda'
+                                 ) -> Tensor:
+        """mmdet's anchors of one level, from the cache when built before.
+
+        Args:
+            featmap_size (tuple[int, int]): ``(H, W)`` of the level.
+            level_idx (int): Level index.
+            dtype (torch.dtype): Anchor dtype. Defaults to torch.float32.
+            device (torch.device | str): Device. Defaults to 'cuda'.
+
+        Returns:
+            Tensor: Anchors, shape (H * W * A, 4) (a box type with
+            ``use_box_type``).
+        """
+        key = (level_idx, tuple(int(s) for s in featmap_size), dtype,
+               str(torch.device(device)))
+        anchors = self._grid_cache.get(key)
+        if anchors is None:
+            anchors = super().single_level_grid_priors(
+                featmap_size, level_idx, dtype=dtype, device=device)
+            if self.cache_size > 0:
+                self._grid_cache[key] = anchors
+                while len(self._grid_cache) > self.cache_size:
+                    self._grid_cache.popitem(last=False)
+        else:
+            self._grid_cache.move_to_end(key)
+        return anchors
+
+    def clear_cache(self) -> None:
+        """Forget the cached grids (they are rebuilt on the next call)."""
+        self._grid_cache.clear()
 
     def __repr__(self) -> str:
         """str: The generator's settings."""
