@@ -1,7 +1,8 @@
 # Runtime shared by every config: registries, hooks, logging, environment, visualisation.
 # All schedules in configs/_base_/schedules/ are iteration-based, so checkpoints and logs count
-# iterations. Evaluators (val_evaluator / test_evaluator) live with the dataset bases, because the
-# protocol (IC15 hmean vs IC13 DetEval) depends on the dataset.
+# iterations. Evaluators (val_evaluator / test_evaluator) are set by the leaf configs, next to the
+# dataloaders they evaluate, because the protocol (IC15 hmean vs IC13 DetEval) depends on the
+# dataset.
 default_scope = 'mmocr'
 custom_imports = dict(imports=['textboxes_retina'], allow_failed_imports=False)
 

@@ -43,6 +43,18 @@ def test_check_data_paths_accepts_archives(tmp_path):
         check_data_paths(cfg, ('train_dataloader', ))
 
 
+def test_file_list_names_are_not_paths_but_a_file_list_file_is(tmp_path):
+    (tmp_path / 'ch4_test_images').mkdir()
+    dataset = dict(type='ICDAR2015Dataset', data_root=str(tmp_path), img_dir='ch4_test_images',
+                   file_list=['img_1', 'img_2.jpg'])
+    check_data_paths(Config(dict(test_dataloader=_dataloader(dataset))), ('test_dataloader', ))
+    dataset['file_list'] = 'subset.txt'
+    with pytest.raises(FileNotFoundError, match=r'test_dataloader.dataset.file_list: .*subset'):
+        check_data_paths(Config(dict(test_dataloader=_dataloader(dataset))), ('test_dataloader', ))
+    (tmp_path / 'subset.txt').write_text('img_1\n')
+    check_data_paths(Config(dict(test_dataloader=_dataloader(dataset))), ('test_dataloader', ))
+
+
 def test_check_data_paths_names_every_missing_path_through_wrappers(tmp_path):
     (tmp_path / 'ok').mkdir()
     good = dict(type='OCRDataset', data_root=str(tmp_path / 'ok'))

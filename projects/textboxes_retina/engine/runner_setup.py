@@ -28,6 +28,9 @@ from mmocr.registry import RUNNERS
 #: Dataset-config keys naming a path, joined with ``data_root`` when relative (as mmengine's
 #: ``BaseDataset`` does for ``ann_file`` and the values of ``data_prefix``).
 PATH_KEYS = ('ann_file', 'img_dir', 'gt_dir', 'ann_dir', 'img_prefix', 'file_list')
+#: Keys of :data:`PATH_KEYS` whose list value names images (``file_list=['img_1', ...]``)
+#: rather than paths; only their string value (a text file) is a path.
+NAME_LIST_KEYS = ('file_list', )
 #: Dataset-config keys holding other dataset configs (ConcatDataset, RepeatDataset, ...).
 WRAPPED_DATASET_KEYS = ('dataset', 'datasets')
 
@@ -111,7 +114,8 @@ def check_data_paths(cfg: Config, dataloader_keys: Sequence[str]) -> None:
     dataloaders that are absent or ``None``), through dataset wrappers
     (``dataset`` / ``datasets`` entries, e.g. ``ConcatDataset``,
     ``RepeatDataset``), and checks ``data_root``, the values of
-    ``data_prefix`` and the keys in :data:`PATH_KEYS`, joined with
+    ``data_prefix`` and the keys in :data:`PATH_KEYS` (a ``file_list`` only
+    when it is a string, i.e. a text file), joined with
     ``data_root`` like mmengine's ``BaseDataset`` does. A path also counts as
     present when its archive ``path + '.zip'`` exists, and a ``data_root``
     that is a file (an archive) is checked alone, as the dataset classes of
@@ -160,7 +164,8 @@ def _missing_paths(dataset: dict, where: str) -> List[str]:
     for key in PATH_KEYS:
         value = dataset.get(key)
         if isinstance(value, (list, tuple)):
-            named += [(f'{key}[{i}]', item) for i, item in enumerate(value)]
+            if key not in NAME_LIST_KEYS:
+                named += [(f'{key}[{i}]', item) for i, item in enumerate(value)]
         else:
             named.append((key, value))
     prefix = dataset.get('data_prefix')
