@@ -16,7 +16,7 @@ def _get(container: Any, key: str, default: Any = None) -> Any:
 
 def _to_numpy(values: Any, dtype: type) -> np.ndarray:
     if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
+        values = values.numpy(force=True)  # detached, on the CPU
     return np.asarray(values, dtype=dtype).reshape(-1)
 
 
@@ -36,6 +36,12 @@ def stack_quads(polygons: Optional[Sequence[np.ndarray]], what: str = 'polygons'
     """
     if polygons is None or len(polygons) == 0:
         return np.zeros((0, 8))
+    try:  # fast path: a list of equal-length arrays (or one array) in a single conversion
+        quads = np.array(polygons, dtype=np.float64)
+    except (TypeError, ValueError, RuntimeError):  # ragged, odd or gradient-tracking input
+        quads = None
+    if quads is not None and quads.ndim == 2 and quads.shape[1] == 8:
+        return quads
     flat = [_to_numpy(polygon, np.float64) for polygon in polygons]
     bad = [len(polygon) for polygon in flat if len(polygon) != 8]
     if bad:
@@ -68,9 +74,12 @@ def text_det_sample_arrays(data_sample: Mapping, index: int = 0) -> Dict[str, An
     gt_instances = _get(data_sample, 'gt_instances')
     pred_instances = _get(data_sample, 'pred_instances')
     gt_polygons = stack_quads(_get(gt_instances, 'polygons'), 'ground-truth polygons')
-    gt_ignored = _to_numpy(_get(gt_instances, 'ignored', np.zeros(len(gt_polygons))), bool)
+    gt_ignored = _get(gt_instances, 'ignored')
+    gt_ignored = (np.zeros(len(gt_polygons), dtype=bool)
+                  if gt_ignored is None else _to_numpy(gt_ignored, bool))
     pred_polygons = stack_quads(_get(pred_instances, 'polygons'), 'predicted polygons')
-    scores = _to_numpy(_get(pred_instances, 'scores', np.ones(len(pred_polygons))), np.float64)
+    scores = _get(pred_instances, 'scores')
+    scores = (np.ones(len(pred_polygons)) if scores is None else _to_numpy(scores, np.float64))
     if len(gt_ignored) != len(gt_polygons) or len(scores) != len(pred_polygons):
         raise ValueError(f'{name}: {len(gt_polygons)} gt polygons with {len(gt_ignored)} '
                          f'ignore flags, {len(pred_polygons)} predictions with {len(scores)} '
