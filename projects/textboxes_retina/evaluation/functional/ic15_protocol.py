@@ -177,10 +177,8 @@ def ic15_image_result(iou: np.ndarray,
                       iou_thr: float = 0.5) -> Dict:
     """Match one image and report its counts and per-sample precision/recall/hmean.
 
-    Per-sample rules of the official script: without cared-for ground truth, recall is 1 and
-    precision is 0 if there are cared-for detections (else 1); otherwise
-    ``recall = matched / num_gt_care`` and ``precision = matched / num_det_care`` (0 without
-    cared-for detections).
+    Precision, recall and hmean follow the official per-sample rules
+    (:func:`ic15_sample_metrics`).
 
     Args:
         iou (np.ndarray): IoU matrix ``(G, D)`` from :func:`ic15_overlaps`.
@@ -196,9 +194,29 @@ def ic15_image_result(iou: np.ndarray,
     gt_ignored = np.asarray(gt_ignored, dtype=bool).reshape(-1)
     det_dontcare = np.asarray(det_dontcare, dtype=bool).reshape(-1)
     pairs = ic15_match(iou, gt_ignored, det_dontcare, iou_thr)
-    num_gt_care = int((~gt_ignored).sum())
-    num_det_care = int((~det_dontcare).sum())
-    num_matched = len(pairs)
+    return dict(
+        ic15_sample_metrics(int((~gt_ignored).sum()), int((~det_dontcare).sum()), len(pairs)),
+        pairs=pairs.tolist(),
+        gt_dontcare=np.flatnonzero(gt_ignored).tolist(),
+        det_dontcare=np.flatnonzero(det_dontcare).tolist())
+
+
+def ic15_sample_metrics(num_gt_care: int, num_det_care: int, num_matched: int) -> Dict:
+    """Counts and precision/recall/hmean of one image by the official per-sample rules.
+
+    Without cared-for ground truth, recall is 1 and precision is 0 if there are cared-for
+    detections (else 1); otherwise ``recall = matched / num_gt_care`` and
+    ``precision = matched / num_det_care`` (0 without cared-for detections).
+
+    Args:
+        num_gt_care (int): Cared-for ground truths.
+        num_det_care (int): Cared-for detections.
+        num_matched (int): Matched pairs.
+
+    Returns:
+        dict: ``num_gt_care``, ``num_det_care``, ``num_matched``, ``precision``, ``recall``,
+        ``hmean``.
+    """
     if num_gt_care == 0:
         recall = 1.0
         precision = 0.0 if num_det_care > 0 else 1.0
@@ -211,10 +229,7 @@ def ic15_image_result(iou: np.ndarray,
         num_matched=num_matched,
         precision=precision,
         recall=recall,
-        hmean=harmonic_mean(precision, recall),
-        pairs=pairs.tolist(),
-        gt_dontcare=np.flatnonzero(gt_ignored).tolist(),
-        det_dontcare=np.flatnonzero(det_dontcare).tolist())
+        hmean=harmonic_mean(precision, recall))
 
 
 def evaluate_ic15_image(gt_quads: np.ndarray,
