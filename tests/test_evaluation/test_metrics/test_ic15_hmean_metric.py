@@ -2,12 +2,45 @@
 and agreement with MMOCR's HmeanIOUMetric."""
 import json
 
+import numpy as np
 import pytest
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
 from mmocr.evaluation import HmeanIOUMetric
 
 from textboxes_retina.evaluation import IC15HmeanMetric
+from textboxes_retina.evaluation.functional import (ic15_image_result, ic15_method_metrics,
+                                                    ic15_overlaps)
+
+
+class PerImageIC15Metric(IC15HmeanMetric):
+    """The metric through the base class's image-by-image hooks and the per-image reference
+    functions, as it was computed before the whole-dataset path (the test oracle)."""
+
+    def prepare(self, results):
+        return super(IC15HmeanMetric, self).prepare(results)
+
+    def image_results(self, prepared, score_thr):
+        return super(IC15HmeanMetric, self).image_results(prepared, score_thr)
+
+    def score_at(self, prepared, score_thr):
+        return super(IC15HmeanMetric, self).score_at(prepared, score_thr)
+
+    def prepare_image(self, gt_polygons, gt_ignored, pred_polygons):
+        iou, det_dontcare = ic15_overlaps(gt_polygons, gt_ignored, pred_polygons,
+                                          self.area_precision_thr)
+        return dict(iou=iou, gt_ignored=gt_ignored, det_dontcare=det_dontcare)
+
+    def evaluate_image(self, prepared, keep):
+        result = ic15_image_result(prepared['iou'][:, keep], prepared['gt_ignored'],
+                                   prepared['det_dontcare'][keep], self.iou_thr)
+        kept = self.kept_indices(keep)
+        result['pairs'] = [[gt, int(kept[det])] for gt, det in result['pairs']]
+        result['det_dontcare'] = kept[result['det_dontcare']].tolist()
+        return result
+
+    def method_metrics(self, image_results):
+        return ic15_method_metrics(image_results)
 
 
 def test_hand_worked_dataset(sample_tools):
@@ -79,6 +112,28 @@ def test_indices_in_per_image_results_refer_to_all_predictions(sample_tools):
                              [0.1, 0.9]).to_dict()])
     (result, ) = metric.evaluate_at(metric.results, 0.5)
     assert result['pairs'] == [[0, 1]]
+
+
+def test_same_results_as_the_per_image_reference(tmp_path, sample_tools):
+    """Reported numbers, sweep and per-image JSON equal, bit for bit, those of the per-image
+    path, on float quads with don't-care words, duplicates and a bow-tie."""
+    box, make = sample_tools['box'], sample_tools['make_sample']
+    samples = sample_tools['random_quad_samples'](seed=5, num_images=40)
+    rng = np.random.default_rng(5)
+    samples.append(make([box(0, 0, 12, 12), box(20, 0, 30, 9.5)], [False, True],
+                        [[0, 0, 12, 12, 12, 0, 0, 6], box(0.5, 0, 12, 12),
+                         box(20.7, 0, 30, 10), box(21, 0, 30, 10)], rng.uniform(0, 1, 4)))
+    for sample in samples[::3]:
+        sample.pred_instances.polygons = [polygon + rng.uniform(-1, 1, 8).astype(np.float32)
+                                          for polygon in sample.pred_instances.polygons]
+    outputs = []
+    for metric_type in (IC15HmeanMetric, PerImageIC15Metric):
+        path = tmp_path / f'{metric_type.__name__}.json'
+        metric = metric_type(score_thr=0.5, score_thr_sweep=[0.2, 0.4, 0.6, 0.8],
+                             per_image_json=str(path))
+        outputs.append((sample_tools['run_metric'](metric, samples), path.read_text()))
+    assert outputs[0] == outputs[1]
+    assert 0 < outputs[0][0]['ic15/hmean'] < 1
 
 
 def test_prefix_through_the_evaluator(sample_tools):

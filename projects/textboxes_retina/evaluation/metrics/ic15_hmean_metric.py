@@ -4,7 +4,8 @@ from typing import Dict, List, Optional
 import numpy as np
 from mmocr.registry import METRICS
 
-from ..functional import ic15_image_result, ic15_method_metrics, ic15_overlaps
+from ..functional import (ic15_dataset_image_results, ic15_dataset_match,
+                          ic15_dataset_method_metrics, ic15_dataset_overlaps)
 from .icdar_protocol_metric import ICDARProtocolMetric
 
 
@@ -14,7 +15,9 @@ class IC15HmeanMetric(ICDARProtocolMetric):
 
     Integer-truncated quads, the ``Polygon`` library's areas (bow-ties included), don't-care
     filtering at area precision > 0.5, IoU > 0.5, one-to-one greedy matching in ground-truth
-    order, global counts (see :mod:`textboxes_retina.evaluation.functional.ic15_protocol`).
+    order, global counts (see :mod:`textboxes_retina.evaluation.functional.ic15_protocol`),
+    computed for the whole dataset at once
+    (:mod:`textboxes_retina.evaluation.functional.ic15_dataset`).
 
     Config example::
 
@@ -39,22 +42,22 @@ class IC15HmeanMetric(ICDARProtocolMetric):
         self.iou_thr = iou_thr
         self.area_precision_thr = area_precision_thr
 
-    def prepare_image(self, gt_polygons: np.ndarray, gt_ignored: np.ndarray,
-                      pred_polygons: np.ndarray) -> Dict:
-        """IoU matrix ``(G, D)`` and don't-care detections ``(D,)`` of one image."""
-        iou, det_dontcare = ic15_overlaps(gt_polygons, gt_ignored, pred_polygons,
-                                          self.area_precision_thr)
-        return dict(iou=iou, gt_ignored=gt_ignored, det_dontcare=det_dontcare)
+    def prepare(self, results: List[Dict]) -> Dict[str, np.ndarray]:
+        """Candidate pairs and don't-care detections of the whole dataset, with the scores."""
+        overlaps = ic15_dataset_overlaps([result['gt_polygons'] for result in results],
+                                         [result['gt_ignored'] for result in results],
+                                         [result['pred_polygons'] for result in results],
+                                         self.iou_thr, self.area_precision_thr)
+        scores = np.concatenate([np.zeros(0)] + [result['scores'] for result in results])
+        return dict(overlaps, scores=scores)
 
-    def evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
-        """Greedy one-to-one matching of the kept detections of one image."""
-        result = ic15_image_result(prepared['iou'][:, keep], prepared['gt_ignored'],
-                                   prepared['det_dontcare'][keep], self.iou_thr)
-        kept = self.kept_indices(keep)
-        result['pairs'] = [[gt, int(kept[det])] for gt, det in result['pairs']]
-        result['det_dontcare'] = kept[result['det_dontcare']].tolist()
-        return result
+    def image_results(self, prepared: Dict[str, np.ndarray], score_thr: float) -> List[Dict]:
+        """Per-image results (greedy matching of the detections scoring at least
+        ``score_thr``)."""
+        return ic15_dataset_image_results(
+            prepared, ic15_dataset_match(prepared, prepared['scores'] >= score_thr))
 
-    def method_metrics(self, image_results: List[Dict]) -> Dict[str, float]:
-        """Global-count precision, recall and hmean."""
-        return ic15_method_metrics(image_results)
+    def score_at(self, prepared: Dict[str, np.ndarray], score_thr: float) -> Dict[str, float]:
+        """Global-count precision, recall and hmean at ``score_thr``."""
+        return ic15_dataset_method_metrics(
+            ic15_dataset_match(prepared, prepared['scores'] >= score_thr))

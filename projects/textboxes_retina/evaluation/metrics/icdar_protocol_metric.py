@@ -2,8 +2,7 @@
 import json
 import os
 import os.path as osp
-from abc import abstractmethod
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -15,11 +14,15 @@ from .text_det_sample_arrays import text_det_sample_arrays
 class ICDARProtocolMetric(BaseMetric):
     """Base of :class:`IC15HmeanMetric` and :class:`IC13DetEvalMetric`.
 
-    ``process`` does the threshold-independent, pairwise work of each image once
-    (:meth:`prepare_image`); ``compute_metrics`` keeps the detections scoring at least
-    ``score_thr``, matches each image (:meth:`evaluate_image`) and combines the images with
-    global counts (:meth:`method_metrics`). Detections are matched in the order the model
-    returns them, as the official scripts read a submission file top to bottom.
+    ``process`` only stores each image's arrays (cheap, picklable for distributed collection).
+    ``compute_metrics`` does the threshold-independent, pairwise work once (:meth:`prepare`),
+    then scores each threshold (:meth:`score_at`). By default these go image by image:
+    :meth:`prepare_image` per image, then per threshold :meth:`evaluate_image` on the
+    detections scoring at least ``score_thr`` and :meth:`method_metrics` over the images'
+    results with global counts; a subclass either implements those three hooks or overrides
+    :meth:`prepare`, :meth:`image_results` and :meth:`score_at` to work on the whole dataset at
+    once. Detections are matched in the order the model returns them, as the official scripts
+    read a submission file top to bottom.
 
     Reported keys: ``precision``, ``recall``, ``hmean`` at ``score_thr``. With
     ``score_thr_sweep``, extra keys ``sweep_best_thr``, ``sweep_best_precision``,
@@ -57,7 +60,6 @@ class ICDARProtocolMetric(BaseMetric):
                                 [round(float(thr), 6) for thr in score_thr_sweep])
         self.per_image_json = per_image_json
 
-    @abstractmethod
     def prepare_image(self, gt_polygons: np.ndarray, gt_ignored: np.ndarray,
                       pred_polygons: np.ndarray) -> Dict:
         """Threshold-independent work on one image (pairwise matrices, don't-care flags).
@@ -68,10 +70,10 @@ class ICDARProtocolMetric(BaseMetric):
             pred_polygons (np.ndarray): ``(D, 8)``.
 
         Returns:
-            dict: Picklable arrays, stored in ``self.results``.
+            dict: Picklable arrays.
         """
+        raise NotImplementedError(f'{type(self).__name__} does not prepare images one by one')
 
-    @abstractmethod
     def evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
         """Match one image keeping only the detections in ``keep``.
 
@@ -82,60 +84,98 @@ class ICDARProtocolMetric(BaseMetric):
         Returns:
             dict: The per-image result; detection indices refer to all ``D`` predictions.
         """
+        raise NotImplementedError(f'{type(self).__name__} does not match images one by one')
 
-    @abstractmethod
     def method_metrics(self, image_results: List[Dict]) -> Dict[str, float]:
         """Dataset ``precision``, ``recall``, ``hmean`` from per-image results."""
+        raise NotImplementedError(f'{type(self).__name__} does not combine per-image results')
 
     def process(self, data_batch: Sequence[Dict], data_samples: Sequence[Dict]) -> None:
-        """Prepare every image of a batch.
+        """Store the arrays of every image of a batch (see :func:`text_det_sample_arrays`).
 
         Args:
             data_batch (Sequence[dict]): The batch from the dataloader (unused).
             data_samples (Sequence[dict]): Model outputs with their annotations.
         """
         for data_sample in data_samples:
-            arrays = text_det_sample_arrays(data_sample, index=len(self.results))
-            prepared = self.prepare_image(arrays['gt_polygons'], arrays['gt_ignored'],
-                                          arrays['pred_polygons'])
-            self.results.append(dict(name=arrays['name'], scores=arrays['scores'], **prepared))
+            self.results.append(text_det_sample_arrays(data_sample, index=len(self.results)))
 
-    def evaluate_at(self, results: List[Dict], score_thr: float) -> List[Dict]:
+    def prepare(self, results: List[Dict]) -> Any:
+        """Threshold-independent work on the whole dataset, once.
+
+        Args:
+            results (list[dict]): Per image ``name``, ``gt_polygons``, ``gt_ignored``,
+                ``pred_polygons`` and ``scores`` (``self.results``).
+
+        Returns:
+            Any: What :meth:`image_results` and :meth:`score_at` take; by default the list of
+            :meth:`prepare_image` outputs, each with the image's ``scores``.
+        """
+        return [dict(scores=result['scores'], **self.prepare_image(
+            result['gt_polygons'], result['gt_ignored'], result['pred_polygons']))
+                for result in results]
+
+    def image_results(self, prepared: Any, score_thr: float) -> List[Dict]:
         """Per-image results with the detections scoring at least ``score_thr``.
 
         Args:
-            results (list[dict]): Prepared images (``self.results``).
+            prepared (Any): Output of :meth:`prepare`.
             score_thr (float): Score threshold.
 
         Returns:
             list[dict]: One result per image.
         """
-        return [self.evaluate_image(result, result['scores'] >= score_thr) for result in results]
+        return [self.evaluate_image(image, image['scores'] >= score_thr) for image in prepared]
+
+    def score_at(self, prepared: Any, score_thr: float) -> Dict[str, float]:
+        """Dataset ``precision``, ``recall`` and ``hmean`` at ``score_thr``.
+
+        Args:
+            prepared (Any): Output of :meth:`prepare`.
+            score_thr (float): Score threshold.
+
+        Returns:
+            dict: The metrics.
+        """
+        return self.method_metrics(self.image_results(prepared, score_thr))
+
+    def evaluate_at(self, results: List[Dict], score_thr: float) -> List[Dict]:
+        """Per-image results of stored images with the detections scoring at least
+        ``score_thr``.
+
+        Args:
+            results (list[dict]): Stored images (``self.results``).
+            score_thr (float): Score threshold.
+
+        Returns:
+            list[dict]: One result per image.
+        """
+        return self.image_results(self.prepare(results), score_thr)
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
         """Precision, recall and hmean at ``score_thr`` (plus the labelled sweep, if any).
 
         Args:
-            results (list[dict]): Prepared images of the whole dataset.
+            results (list[dict]): Stored images of the whole dataset.
 
         Returns:
             dict: The metrics.
         """
         logger = MMLogger.get_current_instance()
-        image_results = self.evaluate_at(results, self.score_thr)
-        metrics = self.method_metrics(image_results)
+        prepared = self.prepare(results)
+        metrics = self.score_at(prepared, self.score_thr)
         logger.info(f'{self.protocol} at score_thr {self.score_thr:.2f}: ' +
                     ', '.join(f'{key} {value:.4f}' for key, value in metrics.items()))
         if self.per_image_json:
-            self._dump_per_image(results, image_results, metrics)
+            self._dump_per_image(results, self.image_results(prepared, self.score_thr), metrics)
         if self.score_thr_sweep:
-            metrics.update(self._sweep(results, logger))
+            metrics.update(self._sweep(prepared, logger))
         return metrics
 
-    def _sweep(self, results: List[Dict], logger: MMLogger) -> Dict[str, float]:
+    def _sweep(self, prepared: Any, logger: MMLogger) -> Dict[str, float]:
         best = dict(hmean=-1.0)
         for score_thr in self.score_thr_sweep:
-            sweep_metrics = self.method_metrics(self.evaluate_at(results, score_thr))
+            sweep_metrics = self.score_at(prepared, score_thr)
             logger.info(f'[{self.protocol} threshold sweep, not the reported number] score_thr '
                         f'{score_thr:.2f}: ' + ', '.join(
                             f'{key} {value:.4f}' for key, value in sweep_metrics.items()))
