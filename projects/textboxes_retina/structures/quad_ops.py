@@ -22,12 +22,14 @@ ArrayLike = Union[Tensor, np.ndarray]
 
 
 def _numpy_compatible(func: Callable) -> Callable:
-    """Let a tensor function take a numpy array and give numpy arrays back."""
+    """Let a tensor function take numpy arrays (positional) and give numpy arrays back."""
 
     @functools.wraps(func)
     def wrapper(quads: ArrayLike, *args, **kwargs):
         if isinstance(quads, Tensor):
             return func(quads, *args, **kwargs)
+        args = tuple(torch.from_numpy(arg) if isinstance(arg, np.ndarray) else arg
+                     for arg in args)
         out = func(torch.from_numpy(np.asarray(quads)), *args, **kwargs)
         if isinstance(out, tuple):
             return tuple(o.numpy() for o in out)
@@ -261,58 +263,105 @@ def polygons_to_quads(polygons: Sequence[ArrayLike]) -> np.ndarray:
     return canonicalize_quads(np.stack(quads).astype(np.float32))
 
 
-def quad_intersection_areas(quads1: Tensor, quads2: Tensor) -> Tensor:
-    """Exact intersection areas of aligned pairs of convex quads.
+def _next(values: Tensor) -> Tensor:
+    """Values of vertex ``k + 1`` (mod 4) at row ``k`` of vertex-major ``(4, ...)``."""
+    return values.roll(-1, 0)
 
-    The intersection of two convex polygons is the convex polygon whose
-    vertices are the vertices of each quad lying inside the other and the
-    crossings of their edges; those (at most 24) points are ordered by angle
-    around their mean and measured with the shoelace formula, all pairs at
-    once.
+
+def _counterclockwise(xs: Tensor, ys: Tensor) -> Tuple[Tensor, Tensor]:
+    """Reverse the quads ``(4, M)`` (vertex-major) whose shoelace sum is negative."""
+    negative = (xs * _next(ys) - _next(xs) * ys).sum(0) < 0
+    return (torch.where(negative, xs.flip(0), xs),
+            torch.where(negative, ys.flip(0), ys))
+
+
+def _clipped_edge_terms(xs: Tensor, ys: Tensor, clip_xs: Tensor,
+                        clip_ys: Tensor, keep_shared: bool) -> Tensor:
+    """Twice the area contribution of the edges of quads inside other quads.
+
+    Each edge of ``(xs, ys)`` is clipped (Cyrus-Beck) by the four half-planes
+    of the clipping quad; the kept segment ``(x0, y0)-(x1, y1)`` contributes
+    ``x0 * y1 - x1 * y0``.
 
     Args:
-        quads1 (Tensor): Convex quads (either vertex orientation), (M, 8).
-        quads2 (Tensor): Convex quads, shape (M, 8).
+        xs, ys (Tensor): Vertices of counter-clockwise (positive shoelace)
+            convex quads, vertex-major ``(4, M)``.
+        clip_xs, clip_ys (Tensor): The clipping quads, the same way.
+        keep_shared (bool): Whether an edge stretch lying on an edge of the
+            clipping quad with the same direction counts (it must count for
+            exactly one of the two quads).
 
     Returns:
-        Tensor: Areas, shape (M, ).
+        Tensor: Sums over the four edges, shape (M, ).
     """
-    p, q = _points(quads1), _points(quads2)
-    num = p.shape[0]
+    dxs, dys = _next(xs) - xs, _next(ys) - ys
+    clip_dxs, clip_dys = _next(clip_xs) - clip_xs, _next(clip_ys) - clip_ys
+    # side[k, j] >= 0: vertex k is inside half-plane j, shape (4, 4, M).
+    side = (clip_dxs[None] * (ys[:, None] - clip_ys[None]) -
+            clip_dys[None] * (xs[:, None] - clip_xs[None]))
+    side_end = _next(side)  # the same for the end vertex of edge k
+    parallel = side == side_end
+    leaving = side > side_end
+    crossing = side / torch.where(parallel, torch.ones_like(side),
+                                  side - side_end)
+    t_start = torch.where(~parallel & ~leaving, crossing,
+                          torch.zeros_like(side)).amax(1)
+    t_end = torch.where(~parallel & leaving, crossing,
+                        torch.ones_like(side)).amin(1)
+    collinear = parallel & (side == 0)
+    outside = parallel & (side < 0)
+    if keep_shared:
+        same_direction = (dxs[:, None] * clip_dxs[None] +
+                          dys[:, None] * clip_dys[None]) > 0
+        outside |= collinear & ~same_direction
+    else:
+        outside |= collinear
+    start_xs, start_ys = xs + t_start * dxs, ys + t_start * dys
+    end_xs, end_ys = xs + t_end * dxs, ys + t_end * dys
+    terms = start_xs * end_ys - end_xs * start_ys
+    empty = outside.any(1) | (t_start >= t_end)
+    return torch.where(empty, torch.zeros_like(terms), terms).sum(0)
 
-    def inside(points: Tensor, poly: Tensor) -> Tensor:
-        """(M, 4): points (M, 4, 2) inside or on convex quads (M, 4, 2)."""
-        area = (poly[..., 0] * poly.roll(-1, 1)[..., 1] -
-                poly.roll(-1, 1)[..., 0] * poly[..., 1]).sum(-1)
-        side = _cross(poly[:, None], poly.roll(-1, 1)[:, None], points[:, :, None])
-        return (side * torch.sign(area)[:, None, None] >= 0).all(-1)
 
-    # Edge i of p, a + t * r, crossing edge j of q, c + u * s: shape (M, 4, 4).
-    a, r = p[:, :, None], (p.roll(-1, 1) - p)[:, :, None]
-    c, s = q[:, None], (q.roll(-1, 1) - q)[:, None]
-    denom = r[..., 0] * s[..., 1] - r[..., 1] * s[..., 0]
-    parallel = denom.abs() <= 1e-12
-    denom = torch.where(parallel, torch.ones_like(denom), denom)
-    ca = c - a
-    t = (ca[..., 0] * s[..., 1] - ca[..., 1] * s[..., 0]) / denom
-    u = (ca[..., 0] * r[..., 1] - ca[..., 1] * r[..., 0]) / denom
-    crosses = ~parallel & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
-    points = torch.cat([p, q, (a + t[..., None] * r).reshape(num, 16, 2)], 1)
-    valid = torch.cat([inside(p, q), inside(q, p), crosses.reshape(num, 16)], 1)
-    count = valid.sum(1)
-    centre = ((points * valid[..., None]).sum(1) /
-              count.clamp(min=1)[:, None].to(points))
-    angles = torch.atan2(points[..., 1] - centre[:, None, 1],
-                         points[..., 0] - centre[:, None, 0])
-    order = angles.masked_fill(~valid, 10.).argsort(1)
-    points = points.gather(1, order[..., None].expand(-1, -1, 2))
-    valid = valid.gather(1, order)
-    # Unused slots repeat the first point: the polygon closes through it and
-    # the repeats add no area.
-    points = torch.where(valid[..., None], points, points[:, :1])
-    nxt = points.roll(-1, 1)
-    area = (points[..., 0] * nxt[..., 1] - nxt[..., 0] * points[..., 1]).sum(1)
-    return torch.where(count >= 3, area.abs() / 2, torch.zeros_like(area))
+@_numpy_compatible
+def quad_intersection_areas(quads1: ArrayLike, quads2: ArrayLike) -> ArrayLike:
+    """Exact intersection areas of aligned pairs of strictly convex quads.
+
+    The area of ``P & Q`` is half the boundary integral of ``x dy - y dx``
+    (Green's theorem, the continuous shoelace formula). For convex quads of
+    the same orientation that boundary is the part of each edge of ``P``
+    inside ``Q`` plus the part of each edge of ``Q`` inside ``P``, one
+    segment per edge (Cyrus-Beck clipping by the four half-planes). A stretch
+    both quads share is counted once when both interiors lie on its side and
+    not at all when they lie on opposite sides (the quads only touch), so
+    identical, nested, touching and edge-sharing pairs are exact too. Fixed
+    shapes, no sorting: every pair at once. Coordinates are taken relative
+    to a vertex of each pair, so float32 keeps its precision far from the
+    origin; on integer coordinates in float64 (the ICDAR protocols) every
+    side test is exact and areas agree with GEOS to about 1e-12 relative.
+
+    Args:
+        quads1 (Tensor | np.ndarray): Strictly convex quads (see
+            :func:`convex_quads`), either vertex orientation, shape (M, 8).
+        quads2 (Tensor | np.ndarray): Strictly convex quads, shape (M, 8).
+
+    Returns:
+        Tensor | np.ndarray: Areas, shape (M, ), in the input's dtype.
+    """
+    if quads1.shape != quads2.shape:
+        raise ValueError('expected aligned pairs of (M, 8) quads, got '
+                         f'{tuple(quads1.shape)} and {tuple(quads2.shape)}')
+    # Vertex-major (4, M) coordinates: contiguous rows for elementwise work.
+    columns1 = quads1.reshape(-1, 8).t().contiguous()
+    columns2 = quads2.reshape(-1, 8).t().contiguous()
+    origin_x, origin_y = columns1[0], columns1[1]
+    xs1, ys1 = _counterclockwise(columns1[0::2] - origin_x,
+                                 columns1[1::2] - origin_y)
+    xs2, ys2 = _counterclockwise(columns2[0::2] - origin_x,
+                                 columns2[1::2] - origin_y)
+    twice = (_clipped_edge_terms(xs1, ys1, xs2, ys2, keep_shared=True) +
+             _clipped_edge_terms(xs2, ys2, xs1, ys1, keep_shared=False))
+    return (twice / 2).clamp(min=0)
 
 
 def _bounded_ious(quads1: Tensor, boxes1: Tensor, areas1: Tensor,

@@ -1,5 +1,4 @@
 """Pure numpy implementations of the official ICDAR evaluation protocols."""
-from .convex_quad_intersection import convex_quad_intersection_areas, strictly_convex_quads
 from .ic13_deteval_protocol import (DETEVAL_WEIGHTS, deteval_area_matrices, deteval_dontcare,
                                     deteval_image_result, deteval_match, deteval_method_metrics,
                                     evaluate_deteval_image, quads_to_ltrb)
@@ -11,7 +10,7 @@ from .ic15_protocol import (evaluate_ic15_image, ic15_image_result, ic15_match,
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
 
 __all__ = [
-    'convex_quad_intersection_areas', 'strictly_convex_quads', 'DETEVAL_WEIGHTS',
+    'DETEVAL_WEIGHTS',
     'deteval_area_matrices', 'deteval_dontcare', 'deteval_image_result', 'deteval_match',
     'deteval_method_metrics', 'evaluate_deteval_image', 'quads_to_ltrb',
     'ic15_dataset_image_results', 'ic15_dataset_match', 'ic15_dataset_method_metrics',

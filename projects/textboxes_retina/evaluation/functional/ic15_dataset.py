@@ -6,7 +6,8 @@ the same numbers and the same matches, organised for speed:
 - every image's ground truths and detections are concatenated; the same-image (gt, det) pairs
   whose bounding boxes overlap are listed in (image, gt, det) order, without a loop over images;
 - their intersections are measured in one call: pairs of strictly convex quads (nearly all) by
-  :func:`.convex_quad_intersection_areas`, the others (concave, bow-tie, collapsed quads) by the
+  :func:`textboxes_retina.structures.quad_intersection_areas` (exact convex-quad clipping),
+  the others (concave, bow-tie, collapsed quads) by the
   reference's shapely path. A pair whose IoU or don't-care precision lands within
   ``1e-9`` of its threshold is re-measured by shapely, so every comparison is the reference's;
 - the threshold-independent result keeps only the pairs with ``IoU > iou_thr`` and the
@@ -19,7 +20,10 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import shapely
 
-from .convex_quad_intersection import convex_quad_intersection_areas, strictly_convex_quads
+from textboxes_retina.structures import convex_quads
+from textboxes_retina.structures import \
+    quad_intersection_areas as convex_quad_intersection_areas
+
 from .ic15_protocol import ic15_sample_metrics, quad_areas, quads_to_geometries
 from .rrc_common import method_metrics, truncate_coordinates
 
@@ -121,7 +125,7 @@ def ic15_dataset_overlaps(gt_quads: Sequence[np.ndarray],
         pair_gt, pair_det = pair_gt[overlap], pair_det[overlap]
     pair_gt_quads, pair_det_quads = gt_all[pair_gt], det_all[pair_det]
     inter = np.zeros(len(pair_gt))
-    fast = strictly_convex_quads(gt_all)[pair_gt] & strictly_convex_quads(det_all)[pair_det]
+    fast = convex_quads(gt_all)[pair_gt] & convex_quads(det_all)[pair_det]
     inter[fast] = convex_quad_intersection_areas(pair_gt_quads[fast], pair_det_quads[fast])
     inter[~fast] = _shapely_intersection_areas(pair_gt_quads[~fast], pair_det_quads[~fast])
     gt_area, det_area = quad_areas(gt_all)[pair_gt], quad_areas(det_all)[pair_det]

@@ -1,96 +1,27 @@
 # Copyright (c) textboxes_retina authors.
-"""Exact IoU and NMS of convex quads, on any device.
+"""Exact IoU and NMS of convex quads, on any device, for the TTA merging.
 
-``mmcv.ops.box_iou_quadri`` / ``nms_quadri`` (mmcv 2.0.1) decide whether a
-vertex of one quad lies inside the other with the rotated-*rectangle* test
-(projections on two adjacent sides), so the IoU of quads that are not
-rectangles, e.g. a perspective word and its one-pixel shift, can come out far
-too small (0.38 instead of 0.90) and duplicates survive NMS. Here the
-intersection of two convex quads is the convex polygon of: the vertices of
-each quad inside the other (half-plane tests on all four edges) and the
-crossings of their edges, ordered by angle around its centroid.
-
-These functions belong with the quad operations of
-:mod:`textboxes_retina.structures`; they live here until they move there.
+Thin wrappers over :mod:`textboxes_retina.structures`, the package's one exact
+convex-quad geometry (``mmcv.ops.box_iou_quadri`` / ``nms_quadri`` in mmcv
+2.0.1 test "vertex inside" as for rectangles and misjudge general quads): IoUs
+of aligned or all pairs in float64, bounding-box overlaps, and quad NMS.
 """
 from typing import Optional
 
-import numpy as np
 import torch
 from torch import Tensor
 
-from textboxes_retina.structures import quad_nms, quads_to_bboxes
+from textboxes_retina.structures import (quad_areas, quad_intersection_areas,
+                                         quad_nms, quads_to_bboxes)
 
-_EPS = 1e-6  # pixels (on coordinates centred on each pair)
+_EPS = 1e-6  # square pixels: smaller areas count as empty
 _CHUNK = 65536  # pairs computed at once
-
-
-def _cross(u: Tensor, v: Tensor) -> Tensor:
-    """z component of ``u x v`` for ``(..., 2)`` vectors."""
-    return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
-
-
-def _polygon_areas(points: Tensor) -> Tensor:
-    """Shoelace areas of closed polygons ``(P, K, 2)`` (vertices in order)."""
-    return _cross(points, points.roll(-1, dims=1)).sum(-1).abs() / 2
-
-
-def _inside(points: Tensor, quads: Tensor) -> Tensor:
-    """Whether each of ``points`` (P, K, 2) lies in the convex quad (P, 4, 2)
-    of its pair, boundary included; returns (P, K)."""
-    edges = quads.roll(-1, dims=1) - quads  # (P, 4, 2)
-    orientation = torch.sign(_cross(edges[:, 0], edges[:, 1]))[:, None, None]
-    side = _cross(edges[:, None], points[:, :, None] - quads[:, None])
-    lengths = edges.norm(dim=-1)[:, None].clamp(min=_EPS)
-    inside = (side * orientation / lengths >= -_EPS).all(-1)
-    # nothing is inside a flat quad
-    return inside & (orientation[:, :, 0] != 0)
-
-
-def _intersection_areas(quads1: Tensor, quads2: Tensor) -> Tensor:
-    """Areas of the intersections of convex quads, pairwise aligned.
-
-    Args:
-        quads1 (Tensor): Points, shape (P, 4, 2), float64.
-        quads2 (Tensor): Points, shape (P, 4, 2), float64.
-
-    Returns:
-        Tensor: Intersection areas, shape (P, ).
-    """
-    edges1 = quads1.roll(-1, dims=1) - quads1
-    edges2 = quads2.roll(-1, dims=1) - quads2
-    # edge i of quads1 against edge j of quads2: q1_i + t e1_i = q2_j + u e2_j
-    det = _cross(edges1[:, :, None], edges2[:, None])  # (P, 4, 4)
-    offset = quads2[:, None] - quads1[:, :, None]  # (P, 4, 4, 2)
-    safe = torch.where(det.abs() > _EPS, det, torch.ones_like(det))
-    t = _cross(offset, edges2[:, None]) / safe
-    u = _cross(offset, edges1[:, :, None]) / safe
-    crossing = (det.abs() > _EPS) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
-    crossings = quads1[:, :, None] + t[..., None] * edges1[:, :, None]
-    points = torch.cat([quads1, quads2, crossings.flatten(1, 2)], 1)
-    valid = torch.cat([
-        _inside(quads1, quads2),
-        _inside(quads2, quads1),
-        crossing.flatten(1)
-    ], 1)  # (P, 24)
-    count = valid.sum(1, keepdim=True)
-    centre = (points * valid[..., None]).sum(1) / count.clamp(min=1)
-    angles = torch.atan2(points[..., 1] - centre[:, None, 1],
-                         points[..., 0] - centre[:, None, 0])
-    order = angles.masked_fill(~valid, float('inf')).argsort(1)
-    points = points.gather(1, order[..., None].expand(-1, -1, 2))
-    valid = valid.gather(1, order)
-    # invalid slots repeat the first point: they add no area and close the
-    # polygon from its last valid point
-    points = torch.where(valid[..., None], points, points[:, :1])
-    return torch.where(count[:, 0] >= 3, _polygon_areas(points),
-                       torch.zeros_like(centre[:, 0]))
 
 
 def convex_quad_ious(quads1: Tensor,
                      quads2: Tensor,
                      aligned: bool = False) -> Tensor:
-    """Exact IoU of convex quads (any vertex order, clockwise or not).
+    """Exact IoU of strictly convex quads (either vertex orientation).
 
     Args:
         quads1 (Tensor): Quads, shape (N, 8).
@@ -99,8 +30,9 @@ def convex_quad_ious(quads1: Tensor,
             Defaults to False.
 
     Returns:
-        Tensor: IoUs, shape (N, M), or (N, ) if ``aligned``; 0 for quads of
-        zero area. Same dtype as ``quads1``.
+        Tensor: IoUs, shape (N, M), or (N, ) if ``aligned``; 0 when either
+        quad has (nearly) zero area. Computed in float64, returned in the
+        dtype of ``quads1``.
     """
     if not aligned:
         num1, num2 = len(quads1), len(quads2)
@@ -114,14 +46,12 @@ def convex_quad_ious(quads1: Tensor,
             convex_quad_ious(part1, part2, aligned=True) for part1, part2 in
             zip(quads1.split(_CHUNK), quads2.split(_CHUNK))
         ])
-    points1 = quads1.double().reshape(-1, 4, 2)
-    points2 = quads2.double().reshape(-1, 4, 2)
-    # centre each pair for precision
-    centre = (points1.mean(1, True) + points2.mean(1, True)) / 2
-    points1, points2 = points1 - centre, points2 - centre
-    inter = _intersection_areas(points1, points2)
-    union = _polygon_areas(points1) + _polygon_areas(points2) - inter
-    ious = torch.where(union > _EPS, inter / union.clamp(min=_EPS),
+    quads1_64, quads2_64 = quads1.double(), quads2.double()
+    areas1, areas2 = quad_areas(quads1_64), quad_areas(quads2_64)
+    inter = quad_intersection_areas(quads1_64, quads2_64)
+    union = areas1 + areas2 - inter
+    defined = (torch.min(areas1, areas2) > _EPS) & (union > _EPS)
+    ious = torch.where(defined, inter / union.clamp(min=_EPS),
                        torch.zeros_like(union))
     return ious.to(quads1.dtype)
 

@@ -2,9 +2,16 @@
 import numpy as np
 import pytest
 import shapely
+import torch
 
-from textboxes_retina.evaluation.functional import (convex_quad_intersection_areas,
-                                                    quads_to_geometries, strictly_convex_quads)
+from textboxes_retina.structures import convex_quads, quad_intersection_areas
+
+convex_quad_intersection_areas = quad_intersection_areas  # numpy in, numpy out
+strictly_convex_quads = convex_quads
+
+
+def quads_to_geometries(quads):
+    return shapely.polygons(np.asarray(quads, float).reshape(-1, 4, 2))
 
 
 def box(x1, y1, x2, y2):
@@ -58,6 +65,14 @@ def test_agrees_with_shapely_on_random_integer_quads():
     np.testing.assert_allclose(convex_quad_intersection_areas(quads_a, quads_b), expected,
                                rtol=1e-9, atol=1e-9)
     assert convex_quad_intersection_areas(np.zeros((0, 8)), np.zeros((0, 8))).shape == (0, )
+    # float32 tensors far from the origin (as NMS sees them): coordinates are taken relative to
+    # each pair, so the error stays far below a pixel.
+    far = quad_intersection_areas(torch.from_numpy(quads_a + 1000).float(),
+                                  torch.from_numpy(quads_b + 1000).float())
+    assert far.dtype == torch.float32
+    np.testing.assert_allclose(far.numpy(), expected, rtol=1e-4, atol=1e-2)
+    with pytest.raises(ValueError, match='aligned pairs'):
+        quad_intersection_areas(torch.zeros(2, 8), torch.zeros(3, 8))
 
 
 def test_strictly_convex_quads():
