@@ -47,7 +47,7 @@ from benchmark_lib import (data, evaluation, inference, machine, model_zoo,  # n
 SECTIONS = ('inference', 'postprocess', 'training', 'pipeline', 'evaluation')
 QUICK = dict(sizes=[128], models=['ours_small', 'dbnet_r50'], repeats=1, warmup=0,
              post_sizes=[128], words=[2, 8], post_words_size=128, train_size=128,
-             train_repeats=1, pipeline_images=4, eval_images=10, metric_images=2, budget_s=30.0)
+             train_repeats=1, pipeline_images=4, loader_samples=8, eval_images=10, metric_images=2, budget_s=30.0)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -87,7 +87,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='timed training iterations (default: --repeats)')
     parser.add_argument('--num-workers', type=int, default=None,
                         help='DataLoader workers (default: the leaf configs\' num_workers)')
-    parser.add_argument('--pipeline-images', type=int, default=40)
+    parser.add_argument('--pipeline-images', type=int, default=40,
+                        help='generated images of the pipeline section')
+    parser.add_argument('--loader-samples', type=int, default=160,
+                        help='samples timed through the DataLoader (cycling over the images); '
+                        'enough that worker start-up and the last stragglers do not dominate')
     parser.add_argument('--eval-images', type=int, default=500)
     parser.add_argument('--metric-images', type=int, default=20,
                         help='images per point of the metric vs words curve')
@@ -187,7 +191,7 @@ def run_pipeline(args, results: Dict, log) -> None:
     root = data.ensure_split(args.data_dir, 'pipeline_720-1280', args.pipeline_images,
                              (720, 1280))
     rows = training.benchmark_pipelines(root, train_pipelines(), args.pipeline_images,
-                                        defaults['batch_size'], workers)
+                                        defaults['batch_size'], workers, args.loader_samples)
     section = results.setdefault('training', {})
     section['pipelines'] = rows
     heads = [r for r in section.get('heads', []) if r['head'] == 'quad']
