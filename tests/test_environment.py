@@ -21,7 +21,7 @@ def test_versions_are_the_pinned_ones():
 
 def test_mmdet_models_and_mmocr_datasets_import():
     import mmdet.models  # needs mmcv._ext
-    import mmocr.datasets  # needs torchvision built against this torch
+    import mmocr.datasets  # noqa: F401  (needs torchvision built against this torch)
     from mmocr.registry import DATASETS, MODELS
     assert mmdet.models.RetinaHead is not None
     assert MODELS.get('DBNet') is not None

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-import pytest
 from textboxes_retina.structures import (bboxes_to_quads, canonicalize_quads, clip_quads,
                                          convex_quads, polygons_to_quads, quad_areas, quad_nms,
                                          quads_to_bboxes, sanitize_quads,

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 
-
 def test_kmeans_1d_recovers_separated_clusters(kmeans_anchors):
     rng = np.random.default_rng(1)
     centres = np.array([-3.0, 0.0, 2.0, 7.0])

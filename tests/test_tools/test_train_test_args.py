@@ -2,7 +2,6 @@
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 
 TRAIN_FLAGS = {'--work-dir', '--resume', '--amp', '--auto-scale-lr', '--cfg-options',
                '--launcher', '--local_rank', '--local-rank'}

@@ -74,7 +74,8 @@ def test_resume_restores_training_state(tmp_path):
     first = _runner(tmp_path, max_iters=4)
     first.train()
     weights_at_4 = first.model.linear.weight.detach().clone()
-    momentum_at_4 = first.optim_wrapper.optimizer.state_dict()['state'][0]['momentum_buffer'].clone()
+    optimizer_state = first.optim_wrapper.optimizer.state_dict()['state']
+    momentum_at_4 = optimizer_state[0]['momentum_buffer'].clone()
 
     resumed = _runner(tmp_path, max_iters=6, resume=True)
     resumed.load_or_resume()

@@ -47,7 +47,8 @@ from benchmark_lib import (data, evaluation, inference, machine, model_zoo,  # n
 SECTIONS = ('inference', 'postprocess', 'training', 'pipeline', 'evaluation')
 QUICK = dict(sizes=[128], models=['ours_small', 'dbnet_r50'], repeats=1, warmup=0,
              post_sizes=[128], words=[2, 8], post_words_size=128, train_size=128,
-             train_repeats=1, pipeline_images=4, loader_samples=8, eval_images=10, metric_images=2, budget_s=30.0)
+             train_repeats=1, pipeline_images=4, loader_samples=8, eval_images=10,
+             metric_images=2, budget_s=30.0)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -247,7 +247,6 @@ def setup_distributed(cfg: Config) -> None:
             **kwargs)
 
 
-
 def teardown_distributed() -> None:
     """End a distributed run cleanly: a barrier, then destroy the process group.
 

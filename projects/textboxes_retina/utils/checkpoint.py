@@ -5,7 +5,8 @@ an allowlist of types may be unpickled. mmengine 0.10.7 calls ``torch.load`` wit
 and the checkpoints it writes also hold its message hub (``HistoryBuffer`` objects with numpy
 arrays) and parameter-scheduler states (``collections.Counter``), so ``--resume`` and ``load_from``
 fail with an ``UnpicklingError`` out of the box. ``HistoryBuffer`` also pickles its statistics
-methods (``HistoryBuffer.min`` ...), which pickle writes as ``builtins.getattr(HistoryBuffer, 'min')``.
+methods (``HistoryBuffer.min`` ...), which pickle writes as
+``builtins.getattr(HistoryBuffer, 'min')``.
 
 Rather than turning the safe loader off (``weights_only=False`` would run arbitrary code from an
 untrusted file), :func:`allow_mmengine_checkpoints` adds exactly the types an mmengine checkpoint

@@ -1,6 +1,5 @@
 """Exact convex quad IoU and NMS against hand-computed areas and shapely."""
 import numpy as np
-import pytest
 import torch
 from shapely.geometry import Polygon
 

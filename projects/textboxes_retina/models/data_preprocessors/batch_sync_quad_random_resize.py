@@ -82,4 +82,3 @@ class BatchSyncQuadRandomResize(BatchSyncRandomResize):
                 bboxes[..., 0::2] = bboxes[..., 0::2].clamp(0, img_w)
                 bboxes[..., 1::2] = bboxes[..., 1::2].clamp(0, img_h)
         return inputs, data_samples
-

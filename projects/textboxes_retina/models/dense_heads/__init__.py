@@ -3,4 +3,4 @@
 from .textboxes_retina_head import TextBoxesRetinaHead
 from .refine_textboxes_head import RefineTextBoxesHead
 
-__all__ = ['TextBoxesRetinaHead']
+__all__ = ['RefineTextBoxesHead', 'TextBoxesRetinaHead']
