@@ -24,6 +24,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import shapely
 
+from textboxes_retina import structures
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
 
 
@@ -45,12 +46,9 @@ def quad_areas(quads: np.ndarray) -> np.ndarray:
         quads (np.ndarray): Quads ``(N, 8)`` as ``x1, y1, ..., x4, y4``.
 
     Returns:
-        np.ndarray: Areas ``(N,)``.
+        np.ndarray: Areas ``(N,)``, float64 (:func:`textboxes_retina.structures.quad_areas`).
     """
-    quads = _as_quads(quads)
-    xs, ys = quads[:, 0::2], quads[:, 1::2]
-    shoelace = xs * np.roll(ys, -1, axis=1) - np.roll(xs, -1, axis=1) * ys
-    return 0.5 * np.abs(shoelace.sum(axis=1))
+    return structures.quad_areas(_as_quads(quads))
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
