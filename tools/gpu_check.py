@@ -179,8 +179,13 @@ info = dict(python=platform.python_version(), torch=torch.__version__,
 if torch.cuda.is_available():
     props = torch.cuda.get_device_properties(0)
     info.update(gpu=props.name, gpu_memory_gib=round(props.total_memory / 2**30, 1),
-                capability='%d.%d' % (props.major, props.minor),
-                nccl_version='.'.join(map(str, torch.cuda.nccl.version())))
+                capability='%d.%d' % (props.major, props.minor))
+    try:
+        version = torch.cuda.nccl.version()
+        info['nccl_version'] = '.'.join(map(str, version)) if isinstance(
+            version, (tuple, list)) else str(version)
+    except Exception as error:  # informative only
+        info['nccl_version'] = f'unknown ({error})'
 import mmcv, mmdet, mmengine, mmocr
 from mmcv.ops import get_compiling_cuda_version
 import textboxes_retina
