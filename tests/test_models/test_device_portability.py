@@ -76,11 +76,16 @@ def family_key(model_cfg: ConfigDict) -> str:
 
 
 def model_families() -> Dict[str, str]:
-    """One config per model family of ``configs/`` (the first by path): ``{name: path}``."""
-    first: Dict[str, str] = {}
+    """One config per model family of ``configs/``, the one with the shallowest backbone (then
+    the first by path): ``{name: path}``."""
+    chosen: Dict[str, tuple] = {}
     for path in config_paths():
-        first.setdefault(family_key(Config.fromfile(path).model), path)
-    return {osp.relpath(path, osp.join(REPO, 'configs'))[:-3]: path for path in first.values()}
+        model = Config.fromfile(path).model
+        candidate = (model.get('backbone', {}).get('depth', 0), path)
+        key = family_key(model)
+        chosen[key] = min(chosen.get(key, candidate), candidate)
+    return {osp.relpath(path, osp.join(REPO, 'configs'))[:-3]: path
+            for _, path in sorted(chosen.values(), key=lambda c: c[1])}
 
 
 FAMILIES = model_families()
