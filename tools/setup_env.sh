@@ -8,6 +8,8 @@
 #   2. installs torch 2.13.0 + torchvision 0.28.0, the registry's standard builds;
 #   3. builds mmcv 2.0.1 from its sdist with CPU ops, once, into a wheel cache outside the repo
 #      (${TEXTBOXES_WHEEL_CACHE:-~/.cache/textboxes_retina/wheels}) and reuses that wheel afterwards;
+#      the same CPU-op build on GPU machines too: the models call no mmcv op, so they train and
+#      infer on CUDA without mmcv's CUDA kernels (DEVELOPERS.md, "GPUs"; tools/gpu_check.sh);
 #   4. installs the pinned stack (requirements/*.txt, requirements/lock.txt) and this package in
 #      editable mode.
 # A finished setup writes a stamp into the venv; re-running with nothing changed is a no-op.

@@ -1,7 +1,7 @@
 """textboxes_retina: a RetinaNet + TextBoxes++ quadrilateral text detector for OpenMMLab.
 
 Importing the package registers every module into MMOCR's registries (default scope ``mmocr``;
-MMDetection parts are named with their scope in configs, e.g. ``'mmdet.FocalLoss'``) and makes
+MMDetection parts are named with their scope in configs, e.g. ``'mmdet.SmoothL1Loss'``) and makes
 mmengine checkpoints loadable under torch >= 2.6 (see :mod:`textboxes_retina.utils.checkpoint`).
 Configs load it with::
 

@@ -1,4 +1,5 @@
 import socket
+from pathlib import Path
 
 import pytest
 import torch
@@ -78,26 +79,68 @@ def test_check_data_paths_names_every_missing_path_through_wrappers(tmp_path):
     ]
 
 
-def test_backend_resolution():
-    assert not torch.cuda.is_available()  # these tests run on CPU
-    for dist_cfg, expected in [(dict(backend='auto'), 'gloo'), (dict(), 'gloo'),
-                               (dict(backend='nccl'), 'nccl'), (dict(backend=None), 'gloo')]:
+@pytest.fixture(params=[False, True], ids=['no-cuda', 'cuda'])
+def cuda(request, monkeypatch):
+    """Whether CUDA is available, as ``setup_distributed`` sees it (both on every machine)."""
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: request.param)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2 if request.param else 0)
+    return request.param
+
+
+@pytest.mark.timeout(30)
+def test_backend_resolution(cuda):
+    auto = 'nccl' if cuda else 'gloo'
+    for dist_cfg, expected in [(dict(backend='auto'), auto), (dict(), auto),
+                               (dict(backend=None), auto), (dict(backend='nccl'), auto),
+                               (dict(backend='gloo'), 'gloo'), (dict(backend='mpi'), 'mpi')]:
         cfg = Config(dict(launcher='none', env_cfg=dict(dist_cfg=dist_cfg)))
         setup_distributed(cfg)
-        assert cfg.env_cfg.dist_cfg.backend == expected
+        assert cfg.env_cfg.dist_cfg.backend == expected, dist_cfg
         assert 'model_wrapper_cfg' not in cfg
     cfg = Config(dict(launcher='none'))
     setup_distributed(cfg)
-    assert cfg.env_cfg.dist_cfg.backend == 'gloo'
+    assert cfg.env_cfg.dist_cfg.backend == auto
 
 
+@pytest.mark.timeout(30)
+def test_default_runtime_names_nccl_as_openmmlab_tools_expect():
+    """MMOCR's own tools pass the config's backend to torch unchanged: it must be a real one."""
+    cfg = Config.fromfile(str(Path(__file__).parents[2] / 'configs/_base_/default_runtime.py'))
+    assert cfg.env_cfg.dist_cfg.backend == 'nccl'
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize('launcher', ['pytorch', 'slurm', 'mpi'])
+def test_with_cuda_the_runner_initialises_nccl_itself(launcher, monkeypatch):
+    """With CUDA, nothing is initialised here and DDP keeps mmengine's ``device_ids``."""
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+    monkeypatch.setenv('LOCAL_RANK', '1')
+    cfg = Config(dict(launcher=launcher, env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    setup_distributed(cfg)
+    assert cfg.env_cfg.dist_cfg.backend == 'nccl' and 'model_wrapper_cfg' not in cfg
+    assert not torch_dist.is_initialized()
+
+
+@pytest.mark.timeout(30)
+def test_more_processes_than_gpus_are_refused_clearly(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 2)
+    monkeypatch.setenv('LOCAL_RANK', '2')
+    with pytest.raises(RuntimeError, match=r'LOCAL_RANK=2 needs GPU 2, but 2 GPU\(s\)'):
+        setup_distributed(Config(dict(launcher='pytorch')))
+
+
+@pytest.mark.timeout(30)
 @pytest.mark.parametrize('launcher', ['slurm', 'mpi'])
-def test_cpu_cluster_launchers_are_refused(launcher):
+def test_cpu_cluster_launchers_are_refused(launcher, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     with pytest.raises(RuntimeError, match='torchrun'):
         setup_distributed(Config(dict(launcher=launcher)))
 
 
 def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)  # also on a GPU machine
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
@@ -105,7 +148,7 @@ def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
                            MASTER_PORT=str(port)).items():
         monkeypatch.setenv(key, value)
     cfg = Config(dict(launcher='pytorch', find_unused_parameters=True,
-                      env_cfg=dict(dist_cfg=dict(backend='auto', timeout=60))))
+                      env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=60))))
     try:
         setup_distributed(cfg)
         assert torch_dist.is_initialized()
@@ -116,6 +159,30 @@ def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
     finally:
         if torch_dist.is_initialized():
             torch_dist.destroy_process_group()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not (torch.cuda.is_available() and torch_dist.is_nccl_available()),
+                    reason='needs a CUDA GPU and nccl (tools/gpu_check.sh runs it)')
+def test_nccl_process_group_on_cuda(monkeypatch):
+    """The nccl branch for real: the resolved backend, initialised as mmengine's ``init_dist``
+    does (without its process-wide ``set_start_method('spawn')``)."""
+    # Port 0: rank 0's store binds a free port itself.
+    for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT='0').items():
+        monkeypatch.setenv(key, value)
+    cfg = Config(dict(launcher='pytorch', env_cfg=dict(dist_cfg=dict(backend='auto'))))
+    setup_distributed(cfg)
+    assert cfg.env_cfg.dist_cfg.backend == 'nccl' and not torch_dist.is_initialized()
+    torch.cuda.set_device(0)
+    torch_dist.init_process_group(backend=cfg.env_cfg.dist_cfg.backend)
+    try:
+        assert torch_dist.get_backend() == 'nccl'
+        value = torch.ones(2, device='cuda')
+        torch_dist.all_reduce(value)
+        assert value.tolist() == [1.0, 1.0]
+    finally:
+        teardown_distributed()
 
 
 def test_teardown_destroys_the_process_group_and_is_a_no_op_without_one():

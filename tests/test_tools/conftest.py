@@ -51,3 +51,9 @@ def test_tool():
 def infer_tool():
     """tools/infer.py as a module."""
     return load_tool('infer.py')
+
+
+@pytest.fixture(scope='session')
+def gpu_check_tool():
+    """tools/gpu_check.py as a module."""
+    return load_tool('gpu_check.py')

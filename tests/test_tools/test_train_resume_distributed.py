@@ -1,5 +1,9 @@
 """End-to-end runs of tools/train.py on a few generated images: resume, and 2-process gloo runs.
 
+These runs are about the CPU path (gloo): the GPUs of a CUDA machine are hidden from them
+(``CUDA_VISIBLE_DEVICES=``). Where CUDA and nccl exist, one more run trains through
+tools/dist_train.sh on the GPUs with nccl.
+
 One chain of small runs (128 px inputs, batch 2, Adam), each checked on its checkpoint:
 
 1. 1 process, 1 iteration                                           -> single/iter_1.pth
@@ -57,10 +61,13 @@ def config_file(run_dir, repo_root):
     return str(path)
 
 
-def _train(repo_root, args, nproc=1):
-    """Run tools/train.py (through tools/dist_train.sh for nproc > 1); returns its log."""
+def _train(repo_root, args, nproc=1, gpus=False):
+    """Run tools/train.py (through tools/dist_train.sh for nproc > 1, or with ``gpus``); returns
+    its log. Without ``gpus`` the run sees no GPU."""
     env = dict(os.environ)
-    if nproc == 1:
+    if not gpus:
+        env['CUDA_VISIBLE_DEVICES'] = ''
+    if nproc == 1 and not gpus:
         command = [sys.executable, osp.join(repo_root, 'tools', 'train.py'), *args]
     else:
         with socket.socket() as sock:
@@ -126,3 +133,18 @@ def test_one_process_auto_resumes_a_two_process_checkpoint(dist_run, config_file
     iteration, steps, after = _state(work_dir / 'iter_3.pth')
     assert (iteration, steps) == (3, {3})
     assert any(not torch.equal(after[key], before[key]) for key in before)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(not (torch.cuda.is_available() and torch.distributed.is_nccl_available()),
+                    reason='needs a CUDA GPU and nccl (tools/gpu_check.sh runs it)')
+def test_dist_train_on_gpus_uses_nccl(config_file, run_dir, repo_root):
+    nproc = min(2, torch.cuda.device_count())
+    work_dir = run_dir / 'nccl'
+    log = _train(repo_root, [config_file, '--work-dir', str(work_dir), '--cfg-options',
+                             'train_cfg.max_iters=2'], nproc=nproc, gpus=True)
+    assert "dist_cfg: {'backend': 'nccl'" in log
+    assert 'Distributed training: True' in log and f'GPU number: {nproc}' in log
+    iteration, steps, weights = _state(work_dir / 'iter_2.pth')
+    assert (iteration, steps) == (2, {2})
+    assert all(torch.isfinite(t).all() for t in weights.values())

@@ -44,8 +44,11 @@ model = dict(
             encode_size=12,
             target_means=[0.0] * 12,
             target_stds=[0.1, 0.1, 0.2, 0.2] + [0.1] * 8),
+        # mmdet's FocalLoss computed with PyTorch ops on every device (mmdet's own sends CUDA
+        # tensors to an mmcv op that the CPU-op mmcv of tools/setup_env.sh does not have).
         loss_cls=dict(
-            type='mmdet.FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25, loss_weight=1.0),
+            type='DeviceAgnosticFocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25,
+            loss_weight=1.0),
         loss_bbox=dict(type='mmdet.SmoothL1Loss', beta=0.11, loss_weight=1.0)),
     train_cfg=dict(
         # IoU on the quads' bounding boxes; anchors covering a don't-care word (IoF > 0.5) are

@@ -8,7 +8,8 @@ config, and the checks and settings applied before the Runner is built.
 - :func:`check_data_paths` fails fast, before the model is built, when a dataset config names a
   data root, annotation file or image folder that does not exist.
 - :func:`setup_distributed` picks the communication backend (``'gloo'`` on CPU, ``'nccl'`` with
-  CUDA) and makes CPU-only distributed runs work with mmengine's Runner.
+  CUDA), makes CPU-only distributed runs work with mmengine's Runner and refuses more processes
+  than GPUs with a clear message.
 - :func:`teardown_distributed` waits for every rank and destroys the process group once the run
   is over, so that no rank exits while gloo's threads still run (which aborts the process with
   ``terminate called without an active exception``).
@@ -198,9 +199,17 @@ def _describe(entry: str, path: str) -> str:
 def setup_distributed(cfg: Config) -> None:
     """Resolve the distributed backend and prepare CPU-only distributed runs.
 
-    ``cfg.env_cfg.dist_cfg.backend`` left as ``'auto'`` (the default runtime's
-    value) or unset becomes ``'nccl'`` when CUDA is available and ``'gloo'``
-    otherwise; a named backend is kept.
+    ``cfg.env_cfg.dist_cfg.backend``:
+
+    - ``'auto'`` or unset becomes ``'nccl'`` when CUDA is available and ``'gloo'`` otherwise;
+    - ``'nccl'`` (OpenMMLab's value, the default runtime's, so that MMOCR's own tools and
+      ``mim`` launch our configs unchanged) becomes ``'gloo'`` without CUDA, where nccl cannot
+      run;
+    - any other named backend is kept.
+
+    With CUDA, mmengine's Runner initialises the process group itself (one GPU per process,
+    ``torch.cuda.set_device(LOCAL_RANK)``); a ``--launcher pytorch`` run with more processes on
+    a node than it has GPUs is refused here with a clear message.
 
     For ``cfg.launcher == 'pytorch'`` without CUDA (e.g. ``torchrun`` on CPU)
     two things of mmengine 0.10.7's Runner assume a GPU: ``init_dist`` calls
@@ -215,17 +224,28 @@ def setup_distributed(cfg: Config) -> None:
             ``'pytorch'``, ``'slurm'``, ``'mpi'``.
 
     Raises:
-        RuntimeError: For the ``'slurm'`` or ``'mpi'`` launcher without CUDA.
+        RuntimeError: For the ``'slurm'`` or ``'mpi'`` launcher without CUDA,
+            or ``'pytorch'`` with a ``LOCAL_RANK`` beyond the visible GPUs.
     """
     if cfg.get('env_cfg') is None:
         cfg.env_cfg = dict()
     if cfg.env_cfg.get('dist_cfg') is None:
         cfg.env_cfg.dist_cfg = dict()
     dist_cfg = cfg.env_cfg.dist_cfg
-    if dist_cfg.get('backend') in (None, 'auto'):
-        dist_cfg['backend'] = 'nccl' if torch.cuda.is_available() else 'gloo'
+    cuda = torch.cuda.is_available()
+    if dist_cfg.get('backend') in (None, 'auto') or (dist_cfg['backend'] == 'nccl'
+                                                      and not cuda):
+        dist_cfg['backend'] = 'nccl' if cuda else 'gloo'
     launcher = cfg.get('launcher', 'none')
-    if launcher == 'none' or torch.cuda.is_available():
+    if launcher == 'none':
+        return
+    if cuda:
+        local_rank, gpus = int(os.environ.get('LOCAL_RANK', 0)), torch.cuda.device_count()
+        if launcher == 'pytorch' and local_rank >= gpus:
+            raise RuntimeError(
+                f'process LOCAL_RANK={local_rank} needs GPU {local_rank}, but {gpus} GPU(s) '
+                'are visible: launch at most one process per GPU (tools/dist_train.sh CONFIG '
+                f'{gpus}), or hide the GPUs (CUDA_VISIBLE_DEVICES=) to run the processes on CPU.')
         return
     if launcher != 'pytorch':
         raise RuntimeError(

@@ -226,7 +226,7 @@ def test_predict_returns_valid_quads_in_original_image_coordinates():
 def test_defaults_build_under_either_scope(scope, name):
     with DefaultScope.overwrite_default_scope(scope):
         head = MODELS.build(dict(type=name))
-    assert type(head.loss_cls).__name__ == 'FocalLoss' and head.use_sigmoid_cls
+    assert type(head.loss_cls).__name__ == 'DeviceAgnosticFocalLoss' and head.use_sigmoid_cls
     assert type(head.loss_bbox).__name__ == 'SmoothL1Loss'
     assert head.num_base_priors == 14 and head.bbox_coder.encode_size == 12
     assert head.in_channels == 256 and head.cls_out_channels == 1

@@ -57,8 +57,9 @@ class TextBoxesRetinaHead(RetinaHead):
             ``TextBoxesAnchorGenerator`` on strides 4..128.
         bbox_coder (dict): Coder config. Defaults to ``QuadDeltaCoder`` with
             ``encode_size=12``.
-        loss_cls (dict): Classification loss config. Defaults to mmdet's
-            sigmoid ``FocalLoss`` (gamma 2, alpha 0.25).
+        loss_cls (dict): Classification loss config. Defaults to
+            :class:`~textboxes_retina.models.losses.DeviceAgnosticFocalLoss`
+            (mmdet's sigmoid focal loss on any device; gamma 2, alpha 0.25).
         loss_bbox (dict): Regression loss config. Defaults to mmdet's
             ``SmoothL1Loss`` (beta 0.11).
         **kwargs: Other arguments of :class:`RetinaHead` (``stacked_convs``,
@@ -75,7 +76,7 @@ class TextBoxesRetinaHead(RetinaHead):
                  bbox_coder: ConfigType = dict(
                      type='mmocr.QuadDeltaCoder', encode_size=12),
                  loss_cls: ConfigType = dict(
-                     type='mmdet.FocalLoss',
+                     type='mmocr.DeviceAgnosticFocalLoss',
                      use_sigmoid=True,
                      gamma=2.0,
                      alpha=0.25,
