@@ -36,7 +36,8 @@ import numpy as np
 from mmengine.config import Config
 
 from textboxes_retina.engine import QuadVisualizationHook
-from textboxes_retina.utils import CfgOptionsAction, check_checkpoint_fits, positive_int
+from textboxes_retina.utils import (CfgOptionsAction, add_strict_load_argument,
+                                    check_checkpoint_fits, positive_int)
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp')
 
@@ -57,12 +58,7 @@ def parse_args(argv=None):
     parser.add_argument('--device', help='e.g. cpu or cuda:0; defaults to CUDA when available')
     parser.add_argument('--batch-size', type=positive_int, default=1,
                         help='images per forward pass (at least 1)')
-    parser.add_argument(
-        '--strict-load',
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help='refuse a checkpoint whose parameters differ from the model\'s (shape, missing or '
-        'extra keys), naming them (default); --no-strict-load loads the matching ones only')
+    add_strict_load_argument(parser)
     parser.add_argument(
         '--cfg-options',
         nargs='+',

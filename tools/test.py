@@ -22,7 +22,7 @@ from mmengine.config import Config, ConfigDict
 from textboxes_retina.engine import (add_runner_arguments, build_runner, load_config,
                                      teardown_distributed)
 from textboxes_retina.evaluation import with_submission_writer
-from textboxes_retina.utils import check_checkpoint_fits
+from textboxes_retina.utils import add_strict_load_argument, check_checkpoint_fits
 
 
 def parse_args(argv=None):
@@ -48,12 +48,7 @@ def parse_args(argv=None):
         '--submission-zip',
         help='also write the predictions as an ICDAR submission zip (one res_img_N.txt per '
         'image, IC15 quads or IC13 boxes after the config\'s metric) at this path')
-    parser.add_argument(
-        '--strict-load',
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help='refuse a checkpoint whose parameters differ from the model\'s (shape, missing or '
-        'extra keys), naming them (default); --no-strict-load loads the matching ones only')
+    add_strict_load_argument(parser)
     add_runner_arguments(parser)
     args = parser.parse_args(argv)
     if args.submission_zip is not None and osp.isdir(args.submission_zip):

@@ -7,7 +7,6 @@ import os.path as osp
 import shutil
 import zipfile
 
-import numpy as np
 import pytest
 from mmengine.config import Config
 

@@ -140,8 +140,8 @@ def test_head_decode_and_nms_equals_brute_force_shapely_nms():
             np.isclose(points[:, 1, 0], points[:, 2, 0])
         general += int((~axis_aligned).sum())
         expected, ambiguous = brute_force_nms(quads, candidates.scores.numpy(),
-                                            test_cfg.nms.iou_threshold,
-                                            candidates.labels.numpy(), test_cfg.max_per_img)
+                                              test_cfg.nms.iou_threshold,
+                                              candidates.labels.numpy(), test_cfg.max_per_img)
         if ambiguous:
             skipped += 1
             continue

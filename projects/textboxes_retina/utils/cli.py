@@ -4,6 +4,17 @@ import argparse
 from mmengine.config import DictAction
 
 
+def add_strict_load_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--strict-load`` / ``--no-strict-load`` (default: strict) to a tool's ``parser``;
+    see :func:`textboxes_retina.utils.check_checkpoint_fits`."""
+    parser.add_argument(
+        '--strict-load',
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help='refuse a checkpoint whose parameters differ from the model\'s (shape, missing or '
+        'extra keys), naming them (default); --no-strict-load loads the matching ones only')
+
+
 def positive_int(text: str) -> int:
     """``argparse`` type: an integer >= 1 (e.g. ``--batch-size``)."""
     try:

@@ -1,4 +1,4 @@
-"""An optimizer wrapper that never lets a non-finite or absurd loss or gradient reach the weights."""
+"""An optimizer wrapper that keeps non-finite or absurd losses and gradients from the weights."""
 import logging
 import math
 from typing import Optional
