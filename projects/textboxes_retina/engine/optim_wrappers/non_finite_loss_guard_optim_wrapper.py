@@ -40,11 +40,12 @@ class NonFiniteLossGuardOptimWrapper(OptimWrapper):
       broken, not unlucky.
 
     The ceilings are far above what a healthy run sees, so they never trip on
-    normal training: the detection losses (focal + smooth L1, normalised by the
-    number of positives) are of order 1 (below 10 at initialisation) and the
-    gradient norm before clipping of the small config stays below 100 (see
-    ``docs/reliability.md``); an exploding run passes 1e4 / 1e5 within a step
-    or two. Set a ceiling to None to check finiteness only.
+    normal training: the detection losses are normalised by the number of
+    positives (the small config starts at a loss of 21 and a gradient norm
+    before clipping of 1.3, and stayed at or below 21 and 40 over 30 iterations
+    at its peak learning rate, see ``docs/reliability.md``), while an exploding
+    run passes 1e4 within a step (lr = 1e3: a loss of 1.3e33 at iteration 2).
+    Set a ceiling to None to check finiteness only.
 
     Only :meth:`backward` and :meth:`step` are overridden, so
     :meth:`~mmengine.optim.OptimWrapper.update_params`, gradient accumulation
