@@ -9,6 +9,7 @@ learning rate, on CPU:
 - 4 iterations in one run == 2 iterations, then ``--resume`` for 2 more (weights equal);
 - two separate runs with the same seed give equal weights after 2 iterations.
 """
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -17,8 +18,6 @@ import pytest
 import torch
 
 import textboxes_retina  # noqa: F401  (checkpoint loading under torch >= 2.6)
-
-SMALL_CONFIG = 'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -33,7 +32,7 @@ def config_file(tmp_path_factory, small_train_config):
 
 def _train(repo_root, args):
     command = [sys.executable, osp.join(repo_root, 'tools', 'train.py'), *args]
-    env = dict(__import__('os').environ, OMP_NUM_THREADS='1')
+    env = dict(os.environ, OMP_NUM_THREADS='1')
     return subprocess.run(command, capture_output=True, text=True, timeout=500, env=env)
 
 

@@ -21,7 +21,8 @@ import torch
 
 import textboxes_retina  # noqa: F401  (checkpoint loading under torch >= 2.6)
 
-SMALL_CONFIG = 'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
+# Three training runs chained through module fixtures: the first test pays for them.
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope='module')
