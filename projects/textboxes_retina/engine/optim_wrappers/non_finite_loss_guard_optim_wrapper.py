@@ -144,8 +144,9 @@ class NonFiniteLossGuardOptimWrapper(OptimWrapper):
             param.grad for group in self.optimizer.param_groups
             for param in group['params'] if param.grad is not None
         ]
-        if not grads:
-            return torch.tensor(0.0)
+        if not grads:  # on the parameters' device: nccl reduces CUDA tensors only
+            device = self.optimizer.param_groups[0]['params'][0].device
+            return torch.zeros((), device=device)
         return torch.nn.utils.get_total_norm(grads, 2.0).float()
 
     def _check(self, what: str, value: torch.Tensor, ceiling: Optional[float]) -> bool:
