@@ -14,18 +14,30 @@ writes, for an image ``NAME.ext`` (quads scoring at least ``--score-thr``):
 - ``OUT_DIR/txt/res_NAME.txt``: one ``x1,y1,x2,y2,x3,y3,x4,y4,score`` line per quad (ICDAR
   result layout, integer coordinates, clockwise from the top-left);
 - ``OUT_DIR/vis/NAME.jpg``: the image with the predicted quads outlined in red.
+
+Images are read as image viewers show them (EXIF orientation applied); the quads and the drawn
+image are in that orientation. Before any work: two inputs with the same name stem (their
+outputs would overwrite each other), an ``--out-dir`` that is a file, and (``--strict-load``, the
+default) a checkpoint whose parameters do not fit the config's model are refused with a message.
+An image that cannot be read (empty, corrupt) is reported by name and skipped; the other images'
+outputs are written and the exit status is 1.
 """
 import argparse
 import glob
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Sequence
+import sys
+from collections import defaultdict
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import mmcv
-from mmengine.config import Config, DictAction
+import numpy as np
+from mmengine.config import Config
 
 from textboxes_retina.engine import QuadVisualizationHook
+from textboxes_retina.utils import (CfgOptionsAction, add_strict_load_argument,
+                                    check_checkpoint_fits, positive_int)
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp')
 
@@ -44,13 +56,18 @@ def parse_args(argv=None):
                         help='keep quads scoring at least this (on top of the model\'s own '
                         'test_cfg threshold)')
     parser.add_argument('--device', help='e.g. cpu or cuda:0; defaults to CUDA when available')
-    parser.add_argument('--batch-size', type=int, default=1, help='images per forward pass')
+    parser.add_argument('--batch-size', type=positive_int, default=1,
+                        help='images per forward pass (at least 1)')
+    add_strict_load_argument(parser)
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override settings of the config, e.g. model.test_cfg.score_thr=0.3')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if osp.exists(args.out_dir) and not osp.isdir(args.out_dir):
+        parser.error(f'--out-dir {args.out_dir} exists and is not a folder')
+    return args
 
 
 def collect_images(inputs: Sequence[str]) -> List[str]:
@@ -83,6 +100,48 @@ def collect_images(inputs: Sequence[str]) -> List[str]:
     return images
 
 
+def output_names(images: Sequence[str]) -> List[str]:
+    """The output name (file stem) of each image; refuses two images with one stem.
+
+    Args:
+        images (Sequence[str]): Image paths.
+
+    Returns:
+        list[str]: ``NAME`` of ``NAME.ext`` for each image.
+
+    Raises:
+        ValueError: Two images share a stem (``a/img_1.jpg`` and ``b/img_1.png``): their
+            ``preds/img_1.json``, ``txt/res_img_1.txt`` and ``vis/img_1.jpg`` would overwrite
+            each other. The message lists every clash.
+    """
+    by_name = defaultdict(list)
+    for image in images:
+        by_name[osp.splitext(osp.basename(image))[0]].append(image)
+    clashes = {name: paths for name, paths in by_name.items() if len(paths) > 1}
+    if clashes:
+        listed = '; '.join(f'{name}: {", ".join(paths)}' for name, paths in clashes.items())
+        raise ValueError(
+            f'{len(clashes)} output name(s) shared by several input images, whose outputs would '
+            f'overwrite each other: {listed}. Run them separately (another --out-dir) or rename '
+            'them.')
+    return [osp.splitext(osp.basename(image))[0] for image in images]
+
+
+def read_image(path: str) -> Optional[np.ndarray]:
+    """Read an image as BGR with its EXIF orientation applied, or None if it cannot be read."""
+    try:
+        image = mmcv.imread(path, flag='color')
+    except Exception:  # OpenCV asserts on empty buffers; PIL-free path, any failure means None
+        return None
+    return image if image is not None and image.size else None
+
+
+def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    """Consecutive slices of ``items`` of length ``size`` (the last may be shorter)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def icdar_lines(prediction: Dict) -> List[str]:
     """ICDAR result lines ``x1,y1,...,x4,y4,score`` (rounded coordinates)."""
     return [
@@ -91,10 +150,11 @@ def icdar_lines(prediction: Dict) -> List[str]:
     ]
 
 
-def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Sequence[str]) -> None:
+def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Sequence[str],
+                      name: Optional[str] = None) -> None:
     """Write one image's prediction as ``preds/NAME.json`` and/or
-    ``txt/res_NAME.txt`` under ``out_dir``."""
-    name = osp.splitext(osp.basename(image))[0]
+    ``txt/res_NAME.txt`` under ``out_dir`` (``NAME``: ``name``, else the image's stem)."""
+    name = name or osp.splitext(osp.basename(image))[0]
     if 'json' in formats:
         os.makedirs(osp.join(out_dir, 'preds'), exist_ok=True)
         with open(osp.join(out_dir, 'preds', f'{name}.json'), 'w') as f:
@@ -105,9 +165,11 @@ def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Seque
             f.writelines(line + '\n' for line in icdar_lines(prediction))
 
 
-def main(argv=None):
+def main(argv=None) -> int:
+    """Run the tool; returns the number of images that could not be read (skipped)."""
     args = parse_args(argv)
     images = collect_images(args.inputs)
+    names = output_names(images)  # before any work: clashing outputs
     cfg = Config.fromfile(args.config)  # imports textboxes_retina (custom_imports)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -117,28 +179,62 @@ def main(argv=None):
 
     print(f'Detecting text in {len(images)} image(s) with {args.config}')
     inferencer = TextDetInferencer(model=cfg, weights=args.checkpoint, device=args.device)
-    samples = inferencer(images, batch_size=args.batch_size, return_datasamples=True)
+    if args.strict_load:
+        check_checkpoint_fits(inferencer.model, args.checkpoint)
     drawer = QuadVisualizationHook(draw_gt=False, score_thr=args.score_thr)
-    num_quads = 0
-    for image, sample in zip(images, samples['predictions']):
-        prediction = inferencer.pred2dict(sample)
-        keep = [i for i, score in enumerate(prediction['scores']) if score >= args.score_thr]
-        prediction = dict(polygons=[prediction['polygons'][i] for i in keep],
-                          scores=[prediction['scores'][i] for i in keep])
-        write_predictions(image, prediction, args.out_dir, args.formats)
-        if not args.no_save_vis:
-            rgb = mmcv.imread(image, channel_order='rgb')
-            drawn = drawer.draw_sample(inferencer.visualizer, rgb, sample)
-            name = osp.splitext(osp.basename(image))[0]
-            mmcv.imwrite(drawn[..., ::-1], osp.join(args.out_dir, 'vis', f'{name}.jpg'))
-        num_quads += len(keep)
-    print(f'{num_quads} quadrilateral(s) in {len(images)} image(s)')
+    num_quads, skipped = 0, []
+    for batch in chunks(list(zip(images, names)), args.batch_size):
+        loaded = []
+        for image, name in batch:
+            array = read_image(image)
+            if array is None:
+                print(f'WARNING: cannot read {image} (empty or corrupt image file); skipped',
+                      file=sys.stderr)
+                skipped.append(image)
+            else:
+                loaded.append((image, name, array))
+        if not loaded:
+            continue
+        samples = inferencer([array for _, _, array in loaded], batch_size=len(loaded),
+                             return_datasamples=True, progress_bar=False)['predictions']
+        for (image, name, array), sample in zip(loaded, samples):
+            num_quads += write_outputs(args, inferencer, drawer, image, name, array, sample)
+    print(f'{num_quads} quadrilateral(s) in {len(images) - len(skipped)} image(s)')
     outputs = {'json': 'preds', 'txt': 'txt'}
     for fmt in args.formats:
         print(f'  {fmt:4}: {osp.join(args.out_dir, outputs[fmt])}')
     if not args.no_save_vis:
         print(f'  vis : {osp.join(args.out_dir, "vis")} (predicted quads in red)')
+    if skipped:
+        print(f'WARNING: {len(skipped)} image(s) could not be read and were skipped: '
+              + ', '.join(skipped), file=sys.stderr)
+    return len(skipped)
+
+
+def write_outputs(args, inferencer, drawer: QuadVisualizationHook, image: str, name: str,
+                  array: np.ndarray, sample) -> int:
+    """Write the prediction files (and drawn image) of one image; returns the quads kept.
+
+    Args:
+        args: The parsed command line (``score_thr``, ``out_dir``, ``formats``,
+            ``no_save_vis``).
+        inferencer: The ``TextDetInferencer`` (its ``pred2dict`` and ``visualizer``).
+        drawer (QuadVisualizationHook): Draws the predicted quads.
+        image (str): The image path, written into the JSON.
+        name (str): Output name (see :func:`output_names`).
+        array (np.ndarray): The BGR image the model saw, ``(H, W, 3)``.
+        sample (TextDetDataSample): Its prediction.
+    """
+    prediction = inferencer.pred2dict(sample)
+    keep = [i for i, score in enumerate(prediction['scores']) if score >= args.score_thr]
+    prediction = dict(polygons=[prediction['polygons'][i] for i in keep],
+                      scores=[prediction['scores'][i] for i in keep])
+    write_predictions(image, prediction, args.out_dir, args.formats, name)
+    if not args.no_save_vis:
+        drawn = drawer.draw_sample(inferencer.visualizer, array[..., ::-1].copy(), sample)
+        mmcv.imwrite(drawn[..., ::-1], osp.join(args.out_dir, 'vis', f'{name}.jpg'))
+    return len(keep)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(1 if main() else 0)

@@ -5,10 +5,13 @@ Usage::
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out RESULT.pkl] [--show]
         [--show-dir DIR] [--wait-time S] [--cfg-options KEY=VALUE ...]
         [--launcher {none,pytorch,slurm,mpi}] [--tta] [--submission-zip PATH.zip]
+        [--no-strict-load]
 
 Before the model is built, every dataset path of the test dataloader is checked, and the
 distributed backend is chosen ('gloo' on CPU, 'nccl' with CUDA, unless the config names one);
-see :mod:`textboxes_retina.engine.runner_setup`.
+see :mod:`textboxes_retina.engine.runner_setup`. A checkpoint whose parameters do not fit the
+model (another config) is refused before testing, naming the keys, unless ``--no-strict-load``;
+a ``--submission-zip`` that is a folder is refused before anything runs.
 """
 import argparse
 import os.path as osp
@@ -19,6 +22,7 @@ from mmengine.config import Config, ConfigDict
 from textboxes_retina.engine import (add_runner_arguments, build_runner, load_config,
                                      teardown_distributed)
 from textboxes_retina.evaluation import with_submission_writer
+from textboxes_retina.utils import add_strict_load_argument, check_checkpoint_fits
 
 
 def parse_args(argv=None):
@@ -44,8 +48,13 @@ def parse_args(argv=None):
         '--submission-zip',
         help='also write the predictions as an ICDAR submission zip (one res_img_N.txt per '
         'image, IC15 quads or IC13 boxes after the config\'s metric) at this path')
+    add_strict_load_argument(parser)
     add_runner_arguments(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.submission_zip is not None and osp.isdir(args.submission_zip):
+        parser.error(f'--submission-zip {args.submission_zip} is a folder; give the path of the '
+                     'zip file to write, e.g. results/submit.zip')
+    return args
 
 
 def trigger_visualization_hook(cfg: Config, args) -> Config:
@@ -103,8 +112,12 @@ def build_config(args) -> Config:
 
 
 def main(argv=None):
-    cfg = build_config(parse_args(argv))
-    build_runner(cfg, ('test_dataloader', )).test()
+    args = parse_args(argv)
+    cfg = build_config(args)
+    runner = build_runner(cfg, ('test_dataloader', ))
+    if args.strict_load:
+        check_checkpoint_fits(runner.model, args.checkpoint)
+    runner.test()
     teardown_distributed()
 
 

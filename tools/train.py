@@ -18,8 +18,12 @@ from mmengine.logging import print_log
 from textboxes_retina.engine import (add_runner_arguments, build_runner, load_config,
                                      teardown_distributed)
 
-#: Optimizer wrappers that ``--amp`` turns into mmengine's ``AmpOptimWrapper``.
-AMP_REPLACEABLE = ('OptimWrapper', 'NonFiniteLossGuardOptimWrapper')
+#: Optimizer wrappers that ``--amp`` replaces, and their mixed-precision variants (the guard
+#: keeps its checks and settings).
+AMP_VARIANTS = {
+    'OptimWrapper': 'AmpOptimWrapper',
+    'NonFiniteLossGuardOptimWrapper': 'AmpNonFiniteLossGuardOptimWrapper',
+}
 
 
 def parse_args(argv=None):
@@ -50,18 +54,16 @@ def build_config(args) -> Config:
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.type
-        if optim_wrapper == 'AmpOptimWrapper':
+        if optim_wrapper in AMP_VARIANTS.values():
             print_log(
                 'AMP training is already enabled in your config.',
                 logger='current',
                 level=logging.WARNING)
         else:
-            assert optim_wrapper in AMP_REPLACEABLE, (
+            assert optim_wrapper in AMP_VARIANTS, (
                 f'`--amp` is only supported when the optimizer wrapper type is one of '
-                f'{AMP_REPLACEABLE} but got {optim_wrapper}.')
-            # The loss scaler of AmpOptimWrapper skips steps with non-finite gradients itself.
-            cfg.optim_wrapper.pop('on_non_finite', None)
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+                f'{tuple(AMP_VARIANTS)} but got {optim_wrapper}.')
+            cfg.optim_wrapper.type = AMP_VARIANTS[optim_wrapper]
             cfg.optim_wrapper.loss_scale = 'dynamic'
 
     if args.auto_scale_lr:

@@ -76,6 +76,7 @@ class FixedBatchLoss(Hook):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_training_on_generated_data_lowers_the_loss(generated, tmp_path):
     iterations = 20
     runner = Runner.from_cfg(smoke_config(generated, tmp_path / 'work', iterations))

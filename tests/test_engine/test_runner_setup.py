@@ -1,4 +1,3 @@
-import socket
 from pathlib import Path
 
 import pytest
@@ -141,11 +140,9 @@ def test_cpu_cluster_launchers_are_refused(launcher, monkeypatch):
 
 def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)  # also on a GPU machine
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+    # Port 0: rank 0's store binds a free port itself (no bind-then-release race).
     for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
-                           MASTER_PORT=str(port)).items():
+                           MASTER_PORT='0').items():
         monkeypatch.setenv(key, value)
     cfg = Config(dict(launcher='pytorch', find_unused_parameters=True,
                       env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=60))))
@@ -185,13 +182,10 @@ def test_nccl_process_group_on_cuda(monkeypatch):
         teardown_distributed()
 
 
-def test_teardown_destroys_the_process_group_and_is_a_no_op_without_one():
+def test_teardown_destroys_the_process_group_and_is_a_no_op_without_one(tmp_path):
     teardown_distributed()  # nothing initialised: must not raise
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
     torch_dist.init_process_group(
-        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0, world_size=1)
+        'gloo', init_method=f'file://{tmp_path / "store"}', rank=0, world_size=1)
     try:
         teardown_distributed()
         assert not torch_dist.is_initialized()

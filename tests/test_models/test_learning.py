@@ -97,6 +97,7 @@ def test_drawn_quads_are_the_rotated_words():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_small_model_overfits_two_images():
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmocr'):

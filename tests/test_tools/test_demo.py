@@ -10,6 +10,7 @@ REPO = Path(__file__).parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(960)  # the demo subprocess may take up to 900 s
 def test_demo_runs_end_to_end_at_toy_size(tmp_path):
     work_dir, data_dir = tmp_path / 'demo', tmp_path / 'data'
     proc = subprocess.run(

@@ -45,3 +45,11 @@ def test_slurm_train_and_test(repo_root, tmp_path):
     tool = words.index('-u') + 1
     assert osp.basename(words[tool]) == 'test.py'
     assert words[tool + 1:] == ['cfg.py', 'ckpt.pth', '--tta', '--launcher=slurm']
+
+
+def test_port_zero_lets_torchrun_bind_the_rendezvous_port(repo_root, tmp_path):
+    words = _run(repo_root, 'dist_train.sh', ['cfg.py', '2'], tmp_path, PORT='0')
+    assert words[:6] == ['-m', 'torch.distributed.run', '--nnodes=1', '--node_rank=0',
+                         '--nproc_per_node=2', '--rdzv-backend=c10d']
+    assert words[6] == '--rdzv-endpoint=127.0.0.1:0'
+    assert not any(word.startswith('--master_port') for word in words)

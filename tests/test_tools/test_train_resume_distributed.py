@@ -17,17 +17,16 @@ the start, so it proves that the optimizer state travelled through every resume.
 """
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
-from mmengine.config import Config
 
 import textboxes_retina  # noqa: F401  (checkpoint loading under torch >= 2.6)
 
-SMALL_CONFIG = 'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
+# Three training runs chained through module fixtures: the first test pays for them.
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope='module')
@@ -36,29 +35,10 @@ def run_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def config_file(run_dir, repo_root):
+def config_file(run_dir, small_train_config):
     """The small config on 4 generated 192 px training images resized to 128 px, without
     validation."""
-    data = run_dir / 'data'
-    subprocess.run([sys.executable, osp.join(repo_root, 'tools', 'make_synthetic_dataset.py'),
-                    '--out-dir', str(data), '--split', 'train', '--num-images', '4',
-                    '--img-size', '192', '--seed', '0', '--no-progress'],
-                   check=True, capture_output=True)
-    cfg = Config.fromfile(osp.join(repo_root, SMALL_CONFIG))
-    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
-    cfg.train_dataloader.dataset.data_root = str(data / 'train')
-    for transform in cfg.train_dataloader.dataset.pipeline:
-        if transform['type'] == 'Resize':
-            transform['scale'] = (128, 128)
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
-    cfg.train_cfg.update(max_iters=1, val_interval=1000)
-    cfg.default_hooks.checkpoint.update(interval=1, max_keep_ckpts=-1)
-    cfg.default_hooks.logger.interval = 1
-    cfg.randomness = dict(seed=0)
-    path = run_dir / 'small_train.py'
-    cfg.dump(str(path))
-    return str(path)
+    return small_train_config(run_dir, max_iters=1, checkpoint_interval=1)
 
 
 def _train(repo_root, args, nproc=1, gpus=False):
@@ -70,10 +50,8 @@ def _train(repo_root, args, nproc=1, gpus=False):
     if nproc == 1 and not gpus:
         command = [sys.executable, osp.join(repo_root, 'tools', 'train.py'), *args]
     else:
-        with socket.socket() as sock:
-            sock.bind(('127.0.0.1', 0))
-            port = sock.getsockname()[1]
-        env.update(PYTHON=sys.executable, PORT=str(port), OMP_NUM_THREADS='1')
+        # PORT=0: torchrun binds a free port for the rendezvous and holds it (no race).
+        env.update(PYTHON=sys.executable, PORT='0', OMP_NUM_THREADS='1')
         command = ['bash', osp.join(repo_root, 'tools', 'dist_train.sh'), args[0], str(nproc),
                    *args[1:]]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)

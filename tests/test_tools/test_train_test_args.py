@@ -70,9 +70,10 @@ def test_train_amp_and_auto_scale_lr(train_tool, config_file):
     assert cfg.auto_scale_lr == dict(base_batch_size=8, enable=False)
     cfg = train_tool.build_config(train_tool.parse_args(
         [config_file, '--amp', '--auto-scale-lr']))
-    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    # The guard keeps its settings under mixed precision (issue 12).
+    assert cfg.optim_wrapper.type == 'AmpNonFiniteLossGuardOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
-    assert 'on_non_finite' not in cfg.optim_wrapper
+    assert cfg.optim_wrapper.on_non_finite == 'raise'
     assert cfg.auto_scale_lr.enable is True
 
 

@@ -25,6 +25,8 @@ icdar2013_textdet_test_pipeline = [
 
 icdar2013_textdet_train = dict(
     type='ICDAR2013Dataset',
+    # Bad words/images are skipped with one warning per file (strict=True: stop instead).
+    strict=False,
     data_root=icdar2013_textdet_data_root,
     img_dir='Challenge2_Training_Task12_Images',
     ann_dir='Challenge2_Training_Task1_GT',
@@ -36,4 +38,6 @@ icdar2013_textdet_test = dict(
     img_dir='Challenge2_Test_Task12_Images',
     ann_dir='Challenge2_Test_Task1_GT',
     test_mode=True,
+    # A bad file stops the run, naming it: a silently shorter test set changes the hmean.
+    strict=True,
     pipeline=icdar2013_textdet_test_pipeline)

@@ -28,6 +28,8 @@ icdar2015_textdet_test_pipeline = [
 
 icdar2015_textdet_train = dict(
     type='ICDAR2015Dataset',
+    # Bad words/images are skipped with one warning per file (strict=True: stop instead).
+    strict=False,
     data_root=icdar2015_textdet_data_root,
     img_dir='ch4_training_images',
     ann_dir='ch4_training_localization_transcription_gt',
@@ -39,4 +41,6 @@ icdar2015_textdet_test = dict(
     img_dir='ch4_test_images',
     ann_dir='Challenge4_Test_Task1_GT',
     test_mode=True,
+    # A bad file stops the run, naming it: a silently shorter test set changes the hmean.
+    strict=True,
     pipeline=icdar2015_textdet_test_pipeline)

@@ -28,6 +28,8 @@ mlt2017_textdet_test_pipeline = [
 
 mlt2017_textdet_train = dict(
     type='MLT2017Dataset',
+    # Bad words/images are skipped with one warning per file (strict=True: stop instead).
+    strict=False,
     data_root=mlt2017_textdet_data_root,
     img_dir=[f'ch8_training_images_{i}' for i in range(1, 9)],
     ann_dir='ch8_training_localization_transcription_gt_v2',
@@ -39,4 +41,6 @@ mlt2017_textdet_test = dict(
     img_dir='ch8_validation_images',
     ann_dir='ch8_validation_localization_transcription_gt_v2',
     test_mode=True,
+    # A bad file stops the run, naming it: a silently shorter test set changes the hmean.
+    strict=True,
     pipeline=mlt2017_textdet_test_pipeline)

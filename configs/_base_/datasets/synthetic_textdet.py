@@ -28,6 +28,8 @@ synthetic_textdet_test_pipeline = [
 
 synthetic_textdet_train = dict(
     type='ICDAR2015Dataset',
+    # Bad words/images are skipped with one warning per file (strict=True: stop instead).
+    strict=False,
     data_root=synthetic_textdet_data_root + '/train',
     img_dir='imgs',
     ann_dir='gts',
@@ -39,4 +41,6 @@ synthetic_textdet_test = dict(
     img_dir='imgs',
     ann_dir='gts',
     test_mode=True,
+    # A bad file stops the run, naming it: a silently shorter test set changes the hmean.
+    strict=True,
     pipeline=synthetic_textdet_test_pipeline)

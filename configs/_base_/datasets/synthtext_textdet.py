@@ -16,6 +16,8 @@ synthtext_textdet_train_pipeline = [
 
 synthtext_textdet_train = dict(
     type='SynthTextDataset',
+    # Bad words/images are skipped with one warning per file (strict=True: stop instead).
+    strict=False,
     data_root=synthtext_textdet_data_root,
     ann_file='gt.mat',
     pipeline=synthtext_textdet_train_pipeline)

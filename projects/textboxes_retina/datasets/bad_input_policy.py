@@ -1,6 +1,6 @@
 """Strict or lenient handling of bad dataset input (corrupt files, malformed ground truth)."""
 import warnings
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Dict, List, Optional
 
 
@@ -59,15 +59,23 @@ class BadInputPolicy:
         self.max_listed = max_listed
         self._pending: Dict[str, List[str]] = OrderedDict()
         self.num_reported = 0
+        #: How many problems of each kind were reported, e.g. ``{'no ground truth': 3}``.
+        self.counts: Counter = Counter()
 
-    def report(self, error: DatasetInputError, consequence: str) -> None:
+    def report(self,
+               error: DatasetInputError,
+               consequence: str,
+               kind: Optional[str] = None) -> None:
         """Raise ``error`` (strict) or remember it for the warning of its file (lenient).
 
         Args:
             error (DatasetInputError): The problem.
             consequence (str): What lenient mode does about it, e.g. ``'word skipped'``.
+            kind (str, optional): Short name of the problem, counted in :attr:`counts`
+                (e.g. ``'unreadable image'``). Defaults to None: ``consequence``.
         """
         self.num_reported += 1
+        self.counts[kind or consequence] += 1
         if self.strict:
             raise error
         self._pending.setdefault(error.path, []).append(f'{error.detail()} ({consequence})')
@@ -81,3 +89,8 @@ class BadInputPolicy:
             warnings.warn(
                 f'{path}: {len(details)} bad input(s): {listed}', BadInputWarning, stacklevel=2)
         self._pending.clear()
+
+    def summary(self) -> str:
+        """``'kind: count, ...'`` of every problem reported so far (``'none'`` without any)."""
+        listed = ', '.join(f'{kind}: {count}' for kind, count in sorted(self.counts.items()))
+        return listed or 'none'

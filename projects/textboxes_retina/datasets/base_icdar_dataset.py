@@ -20,9 +20,24 @@ def natural_sort_key(name: str) -> Tuple:
 
 
 def read_image_size(path: str) -> Tuple[int, int]:
-    """Return ``(height, width)`` from the image header (the pixels are not decoded)."""
+    """Return ``(height, width)`` of an image after checking that the whole file decodes.
+
+    A truncated file passes a header check but not this one: a JPEG is decoded at 1/8 scale
+    (libjpeg's DCT scaling still reads every entropy-coded byte, about a tenth of the cost of a
+    full decode), a PNG has every chunk checksum verified, other formats are decoded.
+
+    Raises:
+        OSError, ValueError, SyntaxError: What PIL raises for an unreadable or truncated file
+            (e.g. ``image file is truncated``).
+    """
     with Image.open(path) as image:
         width, height = image.size
+        if image.format == 'PNG':
+            image.verify()
+        else:
+            if image.format == 'JPEG':
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+            image.load()
     return height, width
 
 
@@ -36,7 +51,11 @@ def load_image_info(source: FolderOrZip, member: str, policy: BadInputPolicy,
         policy (BadInputPolicy): Receives an unreadable image ('image skipped').
         with_image_size (bool): Read the header; if False, ``height`` and ``width`` are None.
     """
-    img_path = source.local_path(member)
+    try:
+        img_path = source.local_path(member)
+    except DatasetInputError as error:  # a damaged archive member
+        policy.report(error, 'image skipped', 'damaged archive member')
+        return None
     height = width = None
     if with_image_size:
         try:
@@ -44,7 +63,7 @@ def load_image_info(source: FolderOrZip, member: str, policy: BadInputPolicy,
         except Exception as error:  # PIL raises several types for corrupt files
             policy.report(
                 DatasetInputError(source.display_path(member), f'unreadable image ({error})'),
-                'image skipped')
+                'image skipped', 'unreadable image')
             return None
     return dict(img_path=img_path, height=height, width=width)
 
@@ -78,12 +97,23 @@ class BaseICDARDataset(BaseDataset):
     produced ``data_info`` has the keys of MMOCR's ``OCRDataset``: ``img_path``, ``height``,
     ``width`` and ``instances`` (``polygon``, ``bbox``, ``bbox_label``, ``ignore``, ``text``).
 
-    Bad input (an image without ground truth or the reverse, an unreadable image, a malformed or
-    degenerate or out-of-image word, an empty ground-truth file) raises a
-    :class:`DatasetInputError` naming file and line when ``strict``, else the word or image is
-    skipped and one :class:`BadInputWarning` per file lists what was skipped. Images that
-    become unreadable later are handled by the pipeline: ``LoadImageFromFile(ignore_empty=True)``
-    returns None and :class:`BaseDataset` fetches another sample.
+    Bad input raises a :class:`DatasetInputError` naming file and line (``archive.zip/member``
+    for an archive) when ``strict``; otherwise the word or image is skipped and one
+    :class:`BadInputWarning` per file lists what was skipped. Bad input is: an image without
+    ground truth or the reverse; two images with one name stem (``img_1.jpg`` and ``img_1.png``:
+    lenient keeps the first by name); an image that does not decode to its end (truncated,
+    corrupt); a ground-truth file that is not UTF-8/16/32 text (a BOM is required for UTF-16/32);
+    a malformed word (wrong value count, a coordinate that is not a plain decimal number or is
+    beyond float32), a degenerate quad, a quad outside the image or a vertex farther outside it
+    than the image size; an empty ground-truth file (lenient keeps the image without words); a
+    zip member named with ``..`` or an absolute path (never read) or whose data is damaged. A
+    dataset left without any image raises ``ValueError`` naming the folders looked in and the
+    count of problems per kind, in both modes. Images that become unreadable after
+    construction are handled by the pipeline: ``LoadImageFromFile(ignore_empty=True)`` returns
+    None and :class:`BaseDataset` fetches another sample.
+
+    The dataset base configs use ``strict=True`` for test and validation sets (a silently
+    shorter test set changes the reported hmean) and ``strict=False`` for training sets.
 
     Args:
         data_root (str): Root of the dataset; relative ``img_dir`` / ``ann_dir`` are joined to
@@ -95,13 +125,14 @@ class BaseICDARDataset(BaseDataset):
             or a text file listing them one a line. Defaults to None (all).
         limit (int, optional): Keep only the first ``limit`` images after sorting. Defaults to
             None.
-        strict (bool): Raise on bad input instead of skipping it. Defaults to False.
+        strict (bool): Raise on bad input instead of skipping it with a warning. Defaults to
+            False (the base configs set it explicitly).
         ignore_text (str): Transcription marking a don't-care word. Defaults to '###'.
         min_quad_area (float): Smallest quad area (px^2) accepted, also inside the image.
             Defaults to 1.0.
-        with_image_size (bool): Read every image header at construction for ``height`` /
-            ``width``, the out-of-image check and early detection of unreadable images.
-            Defaults to True.
+        with_image_size (bool): Read every image at construction for ``height`` / ``width``,
+            the out-of-image check and early detection of unreadable or truncated images (see
+            :func:`read_image_size`). Defaults to True.
         extract_dir (str, optional): Where images of zip archives are extracted, in one
             sub-folder per archive. Defaults to None (``<archive>_extracted/`` beside each).
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset` (``pipeline``, ``test_mode``,
@@ -161,7 +192,7 @@ class BaseICDARDataset(BaseDataset):
                 else:
                     policy.report(
                         DatasetInputError(self._file_list_name, f'{name!r} is not in the dataset'),
-                        'name skipped')
+                        'name skipped', 'not in the dataset')
             stems = [stem for stem in stems if stem in wanted]
         return stems if self.limit is None else stems[:self.limit]
 
@@ -170,6 +201,11 @@ class BaseICDARDataset(BaseDataset):
 
         Returns:
             list[dict]: One ``OCRDataset``-style data info per usable image, naturally sorted.
+
+        Raises:
+            DatasetInputError: In strict mode, at the first bad input.
+            ValueError: No usable image is left; the message names the folders looked in and
+                counts the files dropped per reason.
         """
         policy = BadInputPolicy(self.strict)
         data_list = []
@@ -180,13 +216,8 @@ class BaseICDARDataset(BaseDataset):
                 match = _GT_NAME.match(osp.basename(member))
                 if match:
                     gts[match.group('stem')] = member
-            images = {}
-            for path in self.img_dirs:
-                source = stack.enter_context(FolderOrZip(path, self._extract_dir_for(path)))
-                for member in source.list_files():
-                    stem, suffix = osp.splitext(osp.basename(member))
-                    if suffix.lower() in self.IMG_SUFFIXES:
-                        images.setdefault(stem, (source, member))
+            self._report_unsafe_members(ann_source, policy)
+            images = self._find_images(stack, policy)
             names = {osp.basename(member): stem for stem, (_, member) in images.items()}
             for stem in self._select_stems(list(set(images) | set(gts)), names, policy):
                 if stem not in images:
@@ -194,19 +225,22 @@ class BaseICDARDataset(BaseDataset):
                         DatasetInputError(
                             ann_source.display_path(gts[stem]),
                             f'no image {stem}.{{{",".join(s[1:] for s in self.IMG_SUFFIXES)}}}'
-                            f' in {", ".join(self.img_dirs)}'), 'ground truth skipped')
+                            f' in {", ".join(self.img_dirs)}'), 'ground truth skipped',
+                        'no image')
                     continue
                 source, member = images[stem]
                 if stem not in gts:
                     policy.report(
                         DatasetInputError(source.display_path(member),
                                           f'no ground truth gt_{stem}.txt in {self.ann_dir}'),
-                        'image skipped')
+                        'image skipped', 'no ground truth')
+                    continue
+                lines = self._read_annotation(ann_source, gts[stem], policy)
+                if lines is None:
                     continue
                 info = load_image_info(source, member, policy, self.with_image_size)
                 if info is None:
                     continue
-                lines = decode_annotation_lines(ann_source.read_bytes(gts[stem]))
                 info['instances'] = parse_annotation_lines(
                     lines,
                     self.parse_line,
@@ -218,7 +252,66 @@ class BaseICDARDataset(BaseDataset):
                     min_area=self.min_quad_area)
                 data_list.append(info)
         policy.flush()
+        if not data_list:
+            raise ValueError(
+                f'{type(self).__name__}: no usable image. Looked for images '
+                f'({", ".join(self.IMG_SUFFIXES)}) in {", ".join(self.img_dirs)} '
+                f'({len(images)} found) and for gt_<image>.txt in {self.ann_dir} ({len(gts)} '
+                f'found); problems by kind: {policy.summary()}'
+                + ('' if self.file_list is None else
+                   f'; file_list {self._file_list_name or "given"} kept {len(self.file_list)}'
+                   ' name(s)') + '.')
         return data_list
+
+    def _find_images(self, stack: ExitStack,
+                     policy: BadInputPolicy) -> Dict[str, Tuple[FolderOrZip, str]]:
+        """Stem -> (source, member) of every image of ``img_dirs``; two image files with one stem
+        are ambiguous (strict: error; lenient: the first in name order is kept, with a
+        warning)."""
+        images: Dict[str, Tuple[FolderOrZip, str]] = {}
+        for path in self.img_dirs:
+            source = stack.enter_context(FolderOrZip(path, self._extract_dir_for(path)))
+            for member in source.list_files():
+                stem, suffix = osp.splitext(osp.basename(member))
+                if suffix.lower() not in self.IMG_SUFFIXES:
+                    continue
+                if stem in images:
+                    kept_source, kept = images[stem]
+                    policy.report(
+                        DatasetInputError(
+                            source.display_path(member),
+                            f'ambiguous image: {kept_source.display_path(kept)} has the same '
+                            f'name stem {stem!r} (one ground-truth file gt_{stem}.txt for both); '
+                            'remove or rename one'), f'{kept} used', 'ambiguous image')
+                    continue
+                images[stem] = (source, member)
+            self._report_unsafe_members(source, policy)
+        return images
+
+    @staticmethod
+    def _report_unsafe_members(source: FolderOrZip, policy: BadInputPolicy) -> None:
+        """Report the members of a zip ``source`` whose names would leave the archive."""
+        for member, reason in source.unsafe_members:
+            policy.report(
+                DatasetInputError(source.display_path(member),
+                                  f'unsafe archive member name ({reason}); only names inside '
+                                  'the archive are read'), 'member skipped',
+                'unsafe archive member')
+
+    @staticmethod
+    def _read_annotation(source: FolderOrZip, member: str,
+                         policy: BadInputPolicy) -> Optional[List[Tuple[int, str]]]:
+        """Numbered lines of a ground-truth file, or None (reported) when it cannot be read or
+        decoded: its image is then skipped rather than trained on with no words."""
+        try:
+            return decode_annotation_lines(source.read_bytes(member))
+        except DatasetInputError as error:  # a damaged archive member
+            policy.report(error, 'image skipped', 'damaged archive member')
+        except ValueError as error:
+            policy.report(
+                DatasetInputError(source.display_path(member), f'undecodable text ({error})'),
+                'image skipped', 'undecodable ground truth')
+        return None
 
     def _extract_dir_for(self, path: str) -> Optional[str]:
         """Extraction folder of the archive ``path`` under ``extract_dir`` (None: default)."""

@@ -14,6 +14,7 @@ Formats:
 
 In all of them ``###`` marks a don't-care region.
 """
+import codecs
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -26,23 +27,61 @@ from .bad_input_policy import BadInputPolicy, DatasetInputError
 LineParser = Callable[[str, str, Optional[int]], Dict]
 
 _LINE_END = re.compile(r'\r\n|\n|\r')
+# A plain decimal number: what the official files and the RRC scripts write. Python's float()
+# also takes '1_0', 'nan', 'infinity' and surrounding whitespace of any kind.
+_NUMBER = re.compile(r'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = ((codecs.BOM_UTF32_LE, 'utf-32-le'), (codecs.BOM_UTF32_BE, 'utf-32-be'),
+         (codecs.BOM_UTF8, 'utf-8'), (codecs.BOM_UTF16_LE, 'utf-16-le'),
+         (codecs.BOM_UTF16_BE, 'utf-16-be'))
+
+
+def decode_annotation_text(data: bytes) -> str:
+    """Decode a ground-truth file.
+
+    Args:
+        data (bytes): File content: UTF-8, UTF-16 or UTF-32 with a byte-order mark, or UTF-8
+            without one (Latin-1 is accepted as a fallback for old files).
+
+    Returns:
+        str: The text without its byte-order mark.
+
+    Raises:
+        ValueError: The data is not text in one of these encodings, e.g. UTF-16 without a
+            byte-order mark (NUL bytes), or bytes invalid after a byte-order mark.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ValueError(f'not valid {encoding.upper()} after its byte-order mark '
+                                 f'({error.reason} at byte {error.start + len(bom)})') from None
+    if b'\x00' in data:
+        raise ValueError('NUL bytes in a text file without byte-order mark (UTF-16 or UTF-32 '
+                         'without BOM?); save it as UTF-8')
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError:
+        return data.decode('latin-1')
 
 
 def decode_annotation_lines(data: bytes) -> List[Tuple[int, str]]:
     """Decode a ground-truth file and split it into numbered, non-blank lines.
 
     Args:
-        data (bytes): File content: UTF-8 with or without BOM (Latin-1 is accepted as a fallback
-            for old files), CRLF, LF or CR line ends.
+        data (bytes): File content (see :func:`decode_annotation_text`), CRLF, LF or CR line
+            ends.
 
     Returns:
         list[tuple[int, str]]: ``(line_no, line)`` with 1-based line numbers of the original file
         and the line end removed; blank lines are left out.
+
+    Raises:
+        ValueError: See :func:`decode_annotation_text`.
     """
-    try:
-        text = data.decode('utf-8-sig')
-    except UnicodeDecodeError:
-        text = data.decode('latin-1')
+    text = decode_annotation_text(data)
     return [(no, line) for no, line in enumerate(_LINE_END.split(text), start=1) if line.strip()]
 
 
@@ -50,7 +89,10 @@ def parse_coordinates(tokens: Sequence[str],
                       path: str = '',
                       line_no: Optional[int] = None,
                       line: Optional[str] = None) -> List[float]:
-    """Convert coordinate strings to finite floats.
+    """Convert coordinate strings to floats, finite in float32.
+
+    A coordinate is a plain decimal number (``12``, ``-3.5``, ``1e2``): Python-only syntax such
+    as ``1_0`` is refused like any other non-number.
 
     Args:
         tokens (Sequence[str]): Coordinate strings, surrounding spaces allowed.
@@ -62,18 +104,23 @@ def parse_coordinates(tokens: Sequence[str],
         list[float]: The values.
 
     Raises:
-        DatasetInputError: A token is not a number, or is NaN / infinite.
+        DatasetInputError: A token is not a number, is NaN / infinite, or is beyond the float32
+            range (about 3.4e38) that the pipeline computes in.
     """
     values = []
     for token in tokens:
-        try:
-            value = float(token.strip())
-        except ValueError:
-            raise DatasetInputError(path, f'non-numeric coordinate {token.strip()!r}', line_no,
-                                    line) from None
-        if not np.isfinite(value):
-            raise DatasetInputError(path, f'non-finite coordinate {token.strip()!r}', line_no,
-                                    line)
+        text = token.strip()
+        if not _NUMBER.fullmatch(text):
+            try:
+                value = float(text)
+            except ValueError:
+                value = None
+            kind = 'non-finite' if value is not None and not np.isfinite(value) else 'non-numeric'
+            raise DatasetInputError(path, f'{kind} coordinate {text!r}', line_no, line)
+        value = float(text)
+        if not abs(value) <= _FLOAT32_MAX:
+            raise DatasetInputError(path, f'coordinate {text!r} beyond the float32 range',
+                                    line_no, line)
         values.append(value)
     return values
 
@@ -166,10 +213,17 @@ def check_quad(polygon: Sequence[float],
         min_area (float): Smallest convex-hull area (in px^2) of a valid quad, also the smallest
             area it must have inside the image. Defaults to 1.0.
 
+    A vertex farther outside the image than the image's own width (in x) or height (in y) is
+    not a word cut by the border but a wrong coordinate, even when part of the quad is inside.
+
     Returns:
-        str or None: ``'degenerate quad ...'``, ``'quad outside the image ...'`` or None.
+        str or None: ``'non-finite coordinate'`` (also beyond float32), ``'degenerate quad ...'``,
+        ``'quad outside the image ...'``, ``'vertex far outside the image ...'`` or None.
     """
-    points = np.asarray(polygon, dtype=np.float32).reshape(-1, 2)
+    points = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+    if not (np.isfinite(points).all() and (np.abs(points) <= _FLOAT32_MAX).all()):
+        return 'non-finite coordinate (or beyond the float32 range)'
+    points = points.astype(np.float32)
     area = float(cv2.contourArea(cv2.convexHull(points)))
     if area < min_area:
         return f'degenerate quad (area {area:.2f} px^2 < {min_area})'
@@ -182,6 +236,10 @@ def check_quad(polygon: Sequence[float],
         shapely.box(0, 0, width, height)).area
     if inside < min_area:
         return f'quad outside the image ({width}x{height})'
+    if points[:, 0].min() < -width or points[:, 0].max() > 2 * width or \
+            points[:, 1].min() < -height or points[:, 1].max() > 2 * height:
+        return (f'vertex far outside the image ({width}x{height}; more than the image size '
+                'beyond its border)')
     return None
 
 
@@ -235,7 +293,8 @@ def parse_annotation_lines(lines: Sequence[Tuple[int, str]],
         reported and gives an empty list: the image is kept without words.
     """
     if not lines:
-        policy.report(DatasetInputError(path, 'empty annotation file'), 'image kept without words')
+        policy.report(DatasetInputError(path, 'empty annotation file'), 'image kept without words',
+                      'empty ground truth')
         return []
     instances = []
     for line_no, line in lines:
@@ -245,7 +304,7 @@ def parse_annotation_lines(lines: Sequence[Tuple[int, str]],
             if problem is not None:
                 raise DatasetInputError(path, problem, line_no, line)
         except DatasetInputError as error:
-            policy.report(error, 'word skipped')
+            policy.report(error, 'word skipped', 'bad word')
             continue
         instances.append(make_instance(ignore_text=ignore_text, **word))
     return instances

@@ -22,9 +22,11 @@ from typing import List, Sequence
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 from mmocr.registry import RUNNERS
+
+from ..utils.cli import CfgOptionsAction
 
 #: Dataset-config keys naming a path, joined with ``data_root`` when relative (as mmengine's
 #: ``BaseDataset`` does for ``ann_file`` and the values of ``data_prefix``).
@@ -48,7 +50,7 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=CfgOptionsAction,
         help='override some settings in the used config, the key-value pair in xxx=yyy format '
         'will be merged into config file. If the value to be overwritten is a list, it should '
         'be like key="[a,b]" or key=a,b It also allows nested list/tuple values, e.g. '

@@ -1,7 +1,4 @@
 import copy
-import os
-import socket
-
 import pytest
 import torch
 import torch.distributed as torch_dist
@@ -14,7 +11,10 @@ from mmengine.runner import Runner
 from torch import nn
 
 import textboxes_retina  # noqa: F401  (registration)
-from textboxes_retina.engine import NonFiniteLossGuardOptimWrapper
+from textboxes_retina.engine import (AmpNonFiniteLossGuardOptimWrapper,
+                                     NonFiniteLossGuardOptimWrapper)
+
+pytestmark = pytest.mark.timeout(120)
 
 
 def _model():
@@ -103,7 +103,7 @@ def test_non_finite_gradient_with_finite_loss():
     # sqrt'(0) is inf: a finite loss (0) with an infinite gradient.
     loss = torch.sqrt(model.weight.sum() * 0).sum()
     assert torch.isfinite(loss)
-    with pytest.raises(FloatingPointError, match='non-finite gradient'):
+    with pytest.raises(FloatingPointError, match='gradient norm = nan'):  # inf * 0 in the chain
         wrapper.update_params(loss)
 
     skipping = _wrapper(model, on_non_finite='skip')
@@ -166,15 +166,10 @@ def test_runner_stops_without_corrupting_checkpoints(tmp_path):
     assert all(torch.isfinite(t).all() for t in state.values())
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def _two_rank_worker(rank, port, out_dir):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    torch_dist.init_process_group('gloo', rank=rank, world_size=2)
+def _two_rank_worker(rank, store_file, out_dir):
+    # A file store: no TCP port to pick, so nothing for another process to take meanwhile.
+    torch_dist.init_process_group('gloo', init_method=f'file://{store_file}', rank=rank,
+                                  world_size=2)
     try:
         model = _model()
         wrapper = _wrapper(model, on_non_finite='skip')
@@ -189,6 +184,166 @@ def _two_rank_worker(rank, port, out_dir):
 
 def test_ranks_agree_on_skipping(tmp_path):
     # fork: the workers inherit the imported modules instead of importing them again.
-    mp.start_processes(_two_rank_worker, args=(_free_port(), tmp_path), nprocs=2,
+    mp.start_processes(_two_rank_worker, args=(tmp_path / 'store', tmp_path), nprocs=2,
                        start_method='fork')
     assert [(tmp_path / f'rank{rank}.txt').read_text() for rank in (0, 1)] == ['1,True'] * 2
+
+
+def test_absurd_finite_loss_is_a_bad_step():
+    model = _model()
+    wrapper = _wrapper(model, max_loss=100.0)
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(FloatingPointError, match=r'loss = 1e\+33 > max_loss = 100'):
+        wrapper.update_params(_loss(model, 1e33))
+    for key, tensor in model.state_dict().items():
+        torch.testing.assert_close(tensor, before[key])
+    # At the ceiling is still fine; None checks finiteness only.
+    wrapper.update_params(_loss(model, 100.0))
+    unbounded = _wrapper(model, max_loss=None)
+    unbounded.update_params(_loss(model, 1e33))
+    with pytest.raises(FloatingPointError, match='loss = inf'):
+        unbounded.update_params(_loss(model, float('inf')))
+
+
+def test_gradient_norm_overflowing_float32_is_a_bad_step():
+    """Every gradient is finite (1e20) but the sum of their squares overflows float32: the
+    ``grad_norm: inf`` that mmengine's clipping logged in an exploding run."""
+    model = _model()
+    loss = model.weight.sum() * 1e20 + model.bias.sum()
+    loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters())
+    # The oracle: torch's own clipping, what OptimWrapper(clip_grad=...) logs.
+    assert torch.nn.utils.clip_grad_norm_(model.parameters(), 35) == float('inf')
+    model.zero_grad()
+    wrapper = _wrapper(model, max_loss=None, max_grad_norm=None, clip_grad=dict(max_norm=35))
+    with pytest.raises(FloatingPointError, match='gradient norm = inf'):
+        wrapper.update_params(model.weight.sum() * 1e20 + model.bias.sum())
+
+
+def test_absurd_finite_gradient_norm_is_skipped_when_asked():
+    model = _model()
+    wrapper = _wrapper(model, on_non_finite='skip', max_grad_norm=1e3)
+    before = model.weight.detach().clone()
+    # d/dw of 1e4 * sum(w) is 1e4 per weight: norm sqrt(3) * 1e4 > 1e3.
+    wrapper.update_params(model.weight.sum() * 1e4 + model.bias.sum())
+    torch.testing.assert_close(model.weight, before)
+    assert wrapper.skipped_steps == 1
+    wrapper.update_params(model.weight.sum() * 1e2 + model.bias.sum())  # norm 173: a step
+    assert not torch.equal(model.weight, before)
+    assert wrapper.consecutive_skips == 0
+
+
+def test_defaults_and_validation():
+    wrapper = _wrapper(_model())
+    assert (wrapper.max_loss, wrapper.max_grad_norm, wrapper.max_consecutive_skips) == \
+        (1e4, 1e5, 100)
+    with pytest.raises(ValueError, match='max_loss must be positive'):
+        _wrapper(_model(), max_loss=0)
+    with pytest.raises(ValueError, match='max_consecutive_skips'):
+        _wrapper(_model(), max_consecutive_skips=0)
+
+
+def test_skipping_forever_stops():
+    model = _model()
+    wrapper = _wrapper(model, on_non_finite='skip', max_consecutive_skips=3)
+    wrapper.update_params(_loss(model, float('nan')))
+    wrapper.update_params(_loss(model))  # a good step resets the count
+    wrapper.update_params(_loss(model, float('nan')))
+    wrapper.update_params(_loss(model, float('nan')))
+    with pytest.raises(FloatingPointError, match='3 training steps in a row were bad'):
+        wrapper.update_params(_loss(model, float('nan')))
+    assert wrapper.skipped_steps == 4
+
+
+@pytest.fixture
+def amp_on_cpu(monkeypatch):
+    """mmengine 0.10.7's AmpOptimWrapper asserts a CUDA/NPU/MLU/MUSA device at construction;
+    pretend one exists. On CPU its ``torch.cuda.amp.GradScaler`` disables itself (scale() and
+    unscale_() do nothing) and ``optim_context`` autocasts to bfloat16."""
+    import mmengine.optim.optimizer.amp_optimizer_wrapper as amp_module
+    monkeypatch.setattr(amp_module, 'is_cuda_available', lambda: True)
+
+
+def _amp_wrapper(model, **kwargs):
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        return build_optim_wrapper(
+            model,
+            dict(type='AmpNonFiniteLossGuardOptimWrapper', dtype='bfloat16',
+                 optimizer=dict(type='SGD', lr=0.1, momentum=0.9), **kwargs))
+
+
+def test_amp_variant_keeps_the_guard(amp_on_cpu):
+    model = _model()
+    wrapper = _amp_wrapper(model, clip_grad=dict(max_norm=1.0))
+    assert isinstance(wrapper, AmpNonFiniteLossGuardOptimWrapper)
+    assert not wrapper.loss_scaler.is_enabled()  # CPU
+    plain_model = _model()
+    plain = OptimWrapper(torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
+                         clip_grad=dict(max_norm=1.0))
+    for _ in range(2):  # bfloat16 autocast of a Linear: same steps within bf16 precision
+        with wrapper.optim_context(model):
+            loss = _loss(model)
+        wrapper.update_params(loss)
+        plain.update_params(_loss(plain_model))
+    for a, b in zip(model.parameters(), plain_model.parameters()):
+        torch.testing.assert_close(a, b, atol=2e-2, rtol=2e-2)
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(FloatingPointError, match='loss = nan'):
+        wrapper.update_params(_loss(model, float('nan')))
+    with pytest.raises(FloatingPointError, match=r'loss = 1e\+06 > max_loss'):
+        wrapper.update_params(_loss(model, 1e6))
+    with pytest.raises(FloatingPointError, match='gradient norm = nan'):
+        wrapper.update_params(torch.sqrt(model.weight.sum() * 0).sum())
+    for key, tensor in model.state_dict().items():
+        torch.testing.assert_close(tensor, before[key])
+
+    skipping = _amp_wrapper(model, on_non_finite='skip', max_grad_norm=1e3)
+    skipping.update_params(model.weight.sum() * 1e4)
+    assert skipping.skipped_steps == 1
+    for key, tensor in model.state_dict().items():
+        torch.testing.assert_close(tensor, before[key])
+
+
+def test_amp_scaler_overflow_is_left_to_the_scaler_until_scale_one(amp_on_cpu):
+    """With an enabled dynamic scaler (torch's CPU GradScaler stands in for the CUDA one), an
+    infinite gradient first looks like a float16 overflow: the scaler skips the step and halves
+    the scale. At scale 1 it is a real non-finite gradient and the guard raises."""
+    model = _model()
+    wrapper = _amp_wrapper(model)
+    wrapper.loss_scaler = torch.amp.GradScaler('cpu', init_scale=8.0)
+    before = model.weight.detach().clone()
+    scales = []
+    with pytest.raises(FloatingPointError, match='gradient norm = nan'):
+        for _ in range(10):
+            scales.append(wrapper.loss_scaler.get_scale())
+            wrapper.update_params(torch.sqrt(model.weight.sum() * 0).sum())
+    assert scales == [8.0, 4.0, 2.0, 1.0]  # 3 scaler skips, then the guard
+    torch.testing.assert_close(model.weight, before)
+    assert wrapper.skipped_steps == 0
+    # A finite step goes through the scaler: gradients unscaled before clipping and stepping.
+    scaled, plain_model = _model(), _model()
+    scaled_wrapper = _amp_wrapper(scaled, clip_grad=dict(max_norm=1.0))
+    scaled_wrapper.loss_scaler = torch.amp.GradScaler('cpu', init_scale=1024.0)
+    plain = OptimWrapper(torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
+                         clip_grad=dict(max_norm=1.0))
+    scaled_wrapper.update_params(_loss(scaled))
+    plain.update_params(_loss(plain_model))
+    for a, b in zip(scaled.parameters(), plain_model.parameters()):
+        torch.testing.assert_close(a, b)
+
+
+def test_runner_with_amp_guard_stops(tmp_path, amp_on_cpu):
+    runner = Runner(
+        model=_ToyModel(nan_from=2),
+        work_dir=str(tmp_path),
+        train_dataloader=dict(
+            dataset=[dict(inputs=torch.ones(2))] * 4,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            collate_fn=dict(type='default_collate'),
+            batch_size=1),
+        optim_wrapper=dict(type='AmpNonFiniteLossGuardOptimWrapper', dtype='bfloat16',
+                           optimizer=dict(type='SGD', lr=0.1)),
+        train_cfg=dict(by_epoch=False, max_iters=4),
+        default_scope='mmocr')
+    with pytest.raises(FloatingPointError, match='at iteration 2 '):
+        runner.train()

@@ -290,6 +290,7 @@ def test_the_small_refine_config_swaps_only_the_head():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_small_refine_model_overfits_two_images(monkeypatch):
     """``test_learning.py``'s learning test, run on the small config with the refinement head."""
     learning = _load(TESTS / 'test_learning.py', '_refine_learning_test')

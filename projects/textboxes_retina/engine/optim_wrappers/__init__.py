@@ -1,4 +1,5 @@
 """Optimizer wrappers."""
+from .amp_non_finite_loss_guard_optim_wrapper import AmpNonFiniteLossGuardOptimWrapper
 from .non_finite_loss_guard_optim_wrapper import NonFiniteLossGuardOptimWrapper
 
-__all__ = ['NonFiniteLossGuardOptimWrapper']
+__all__ = ['AmpNonFiniteLossGuardOptimWrapper', 'NonFiniteLossGuardOptimWrapper']
