@@ -94,6 +94,10 @@ def strip_pretrained(cfg):
     """
     if isinstance(cfg, dict):
         init_cfg = cfg.get('init_cfg')
+        if cfg.get('type') == 'SEResNet' and init_cfg:
+            # random weights on purpose: SEResNet refuses zero-initialised residual branches
+            # under frozen batch norm without pretrained weights
+            cfg['zero_init_residual'] = False
         if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
             cfg.pop('init_cfg')
         elif isinstance(init_cfg, list):
