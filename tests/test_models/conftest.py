@@ -1,4 +1,5 @@
 """Helpers of the model tests: images of drawn words with their quads."""
+import time
 from types import SimpleNamespace
 
 import cv2
@@ -53,9 +54,35 @@ def pack_drawn_images(images, height, width):
     return dict(inputs=inputs, data_samples=samples)
 
 
+def overfit(model, data, optimizer, score, max_iterations, eval_from, eval_every, target=0.9):
+    """Train ``model`` on the one batch ``data`` until ``score(model, data) >= target``.
+
+    Returns:
+        dict: ``score``, ``iterations``, ``first_loss``, ``loss`` and the ``wall`` and process
+        ``cpu`` seconds of the loop.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = dict(score=0.0, first_loss=None)
+    for iteration in range(1, max_iterations + 1):
+        model.train()
+        batch = model.data_preprocessor(data, training=True)
+        loss, _ = model.parse_losses(model(**batch, mode='loss'))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        result['first_loss'] = result['first_loss'] or loss.item()
+        if iteration >= eval_from and iteration % eval_every == 0:
+            result['score'] = score(model, data)
+            if result['score'] >= target:
+                break
+    return dict(result, iterations=iteration, loss=loss.item(),
+                wall=time.perf_counter() - wall, cpu=time.process_time() - cpu)
+
+
 @pytest.fixture
 def drawn_text():
-    """``draw(words, seed, height, width)`` -> (image, quads) and
-    ``pack(images, height, width)`` -> a model batch; a word is
-    ``(text, (centre x, centre y), font scale, clockwise degrees)``."""
-    return SimpleNamespace(draw=draw_words, pack=pack_drawn_images)
+    """``draw(words, seed, height, width)`` -> (image, quads),
+    ``pack(images, height, width)`` -> a model batch (a word is
+    ``(text, (centre x, centre y), font scale, clockwise degrees)``) and
+    ``overfit(model, data, optimizer, score, ...)`` (see :func:`overfit`)."""
+    return SimpleNamespace(draw=draw_words, pack=pack_drawn_images, overfit=overfit)

@@ -6,7 +6,6 @@ through MMOCR's ``PackTextDetInputs`` and the model's data preprocessor; a plain
 ``HmeanIOUMetric`` scores ``model.test_step`` on the same images.
 """
 import math
-import time
 from pathlib import Path
 
 import cv2
@@ -63,19 +62,8 @@ def test_small_model_overfits_two_images(drawn_text):
     data = drawn_text.pack(IMAGES, HEIGHT, WIDTH)
     assert _hmean(model, data) < 0.5
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    start, first_loss, hmean = time.perf_counter(), None, 0.0
-    for iteration in range(1, MAX_ITERATIONS + 1):
-        model.train()
-        batch = model.data_preprocessor(data, training=True)
-        loss, _ = model.parse_losses(model(**batch, mode='loss'))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        first_loss = first_loss or loss.item()
-        if iteration >= EVAL_FROM and iteration % EVAL_EVERY == 0:
-            hmean = _hmean(model, data)
-            if hmean >= 0.9:
-                break
-    seconds = time.perf_counter() - start
-    assert hmean >= 0.9, f'hmean {hmean:.3f} after {iteration} iterations, {seconds:.0f} s'
-    assert loss.item() < 0.3 * first_loss
+    run = drawn_text.overfit(model, data, optimizer, _hmean, MAX_ITERATIONS, EVAL_FROM,
+                             EVAL_EVERY)
+    assert run['score'] >= 0.9, (f"hmean {run['score']:.3f} after {run['iterations']} "
+                                 f"iterations, {run['wall']:.0f} s")
+    assert run['loss'] < 0.3 * run['first_loss']

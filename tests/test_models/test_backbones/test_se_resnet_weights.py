@@ -25,7 +25,8 @@ mmpretrain_backbones = pytest.importorskip('mmpretrain.models.backbones')
 CONFIGS = Path(__file__).parents[3] / 'configs'
 BASE_MODEL = CONFIGS / '_base_/models/textboxes_retina_se-r50_fpn-c2.py'
 ABLATIONS = CONFIGS / 'textboxes_retina/ablations'
-MMPRETRAIN_STEP1 = ABLATIONS / 'textboxes_retina_se-r50-mmpretrain_fpn-c2_8xb2-608-100k_synthtext.py'
+MMPRETRAIN_STEP1 = (ABLATIONS /
+                    'textboxes_retina_se-r50-mmpretrain_fpn-c2_8xb2-608-100k_synthtext.py')
 R101_STEP1 = ABLATIONS / 'textboxes_retina_se-r101_fpn-c2_8xb2-608-100k_synthtext.py'
 
 

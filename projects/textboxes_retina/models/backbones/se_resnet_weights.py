@@ -166,8 +166,8 @@ def load_se_resnet_weights(backbone: nn.Module, state_dict: Dict[str, torch.Tens
         for title, keys in (('missing', missing), ('unexpected', unexpected),
                             ('of another shape', mismatched)):
             if keys:
-                shown = ', '.join(keys[:8]) + (f', ... ({len(keys)} in all)' if len(keys) > 8
-                                                else '')
+                more = f', ... ({len(keys)} in all)' if len(keys) > 8 else ''
+                shown = ', '.join(keys[:8]) + more
                 lines.append(f'  {len(keys)} keys {title}: {shown}')
         lines.append('Use an SE-ResNet ImageNet checkpoint of the same depth (Cadene/timm '
                      'legacy_seresnet or mmpretrain SEResNet), or convert it with '
