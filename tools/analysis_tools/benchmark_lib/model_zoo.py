@@ -59,7 +59,8 @@ class ModelSpec:
 
 def _c3_config() -> Optional[str]:
     """A C3-P7 config written by the project (model base first, then leaves), if any."""
-    for pattern in (('_base_', 'models', '*c3*.py'), ('textboxes_retina', '*c3*.py')):
+    for pattern in (('_base_', 'models', '*c3*.py'), ('textboxes_retina', '*c3*.py'),
+                    ('textboxes_retina', 'ablations', '*c3*.py')):
         found = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', *pattern)))
         if found:
             return found[0]
