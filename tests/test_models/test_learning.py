@@ -6,7 +6,6 @@ through MMOCR's ``PackTextDetInputs`` and the model's data preprocessor; a plain
 ``HmeanIOUMetric`` scores ``model.test_step`` on the same images.
 """
 import math
-import time
 from pathlib import Path
 
 import cv2
@@ -17,13 +16,12 @@ from mmengine.config import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
 
-from mmocr.registry import MODELS, TRANSFORMS
+from mmocr.registry import MODELS
 
 import textboxes_retina  # noqa: F401  (registers the modules)
 
 CONFIG = Path(__file__).parents[2] / 'configs/_base_/models/textboxes_retina_r18-small.py'
 HEIGHT, WIDTH = 128, 256
-FONT = cv2.FONT_HERSHEY_SIMPLEX
 # (text, centre, font scale, clockwise rotation in degrees)
 IMAGES = [
     [('HELLO', (72, 32), 1.2, 0), ('RETINA', (170, 84), 1.0, 15)],
@@ -31,47 +29,6 @@ IMAGES = [
 ]
 MAX_ITERATIONS = 60  # hmean reaches 1.0 after about 30 (1 to 3 s each on 2 CPU cores)
 EVAL_FROM, EVAL_EVERY = 20, 10
-
-
-def _draw(words, seed):
-    """An image with dark words on a noisy light background, and the words' quads."""
-    rng = np.random.default_rng(seed)
-    img = rng.integers(150, 230, (HEIGHT, WIDTH, 3)).astype(np.uint8)
-    img = cv2.GaussianBlur(img, (5, 5), 0)
-    quads = []
-    for text, (cx, cy), scale, angle in words:
-        thickness = max(1, round(2 * scale))
-        (w, h), base = cv2.getTextSize(text, FONT, scale, thickness)
-        mask = np.zeros((HEIGHT, WIDTH), np.uint8)
-        cv2.putText(mask, text, (round(cx - w / 2), round(cy + h / 2)), FONT, scale, 255,
-                    thickness, cv2.LINE_AA)
-        rot = cv2.getRotationMatrix2D((cx, cy), -angle, 1.0)
-        mask = cv2.warpAffine(mask, rot, (WIDTH, HEIGHT))
-        img[mask > 127] = rng.integers(0, 60, 3)
-        left, right, top, bottom = cx - w / 2 - 3, cx + w / 2 + 3, cy - h / 2 - 3, cy + h / 2 + base
-        corners = np.array([[left, top], [right, top], [right, bottom], [left, bottom]])
-        quads.append((np.c_[corners, np.ones(4)] @ rot.T).reshape(8).astype(np.float32))
-    return img, quads
-
-
-def _packed_batch():
-    inputs, samples = [], []
-    with DefaultScope.overwrite_default_scope('mmocr'):
-        pack = TRANSFORMS.build(dict(type='PackTextDetInputs',
-                                     meta_keys=('img_path', 'ori_shape', 'img_shape',
-                                                'scale_factor')))
-    for seed, words in enumerate(IMAGES):
-        img, quads = _draw(words, seed)
-        packed = pack(dict(
-            img=img, img_path=f'drawn_{seed}.png', ori_shape=(HEIGHT, WIDTH),
-            img_shape=(HEIGHT, WIDTH), scale_factor=(1.0, 1.0), gt_polygons=quads,
-            gt_bboxes=np.array([[q[0::2].min(), q[1::2].min(), q[0::2].max(), q[1::2].max()]
-                                for q in quads]),
-            gt_bboxes_labels=np.zeros(len(quads), np.int64),
-            gt_ignored=np.zeros(len(quads), bool)))
-        inputs.append(packed['inputs'])
-        samples.append(packed['data_samples'])
-    return dict(inputs=inputs, data_samples=samples)
 
 
 def _hmean(model, data):
@@ -84,8 +41,8 @@ def _hmean(model, data):
     return evaluator.evaluate(len(outputs))['icdar/hmean']
 
 
-def test_drawn_quads_are_the_rotated_words():
-    img, quads = _draw(IMAGES[0], 0)
+def test_drawn_quads_are_the_rotated_words(drawn_text):
+    img, quads = drawn_text.draw(IMAGES[0], 0, HEIGHT, WIDTH)
     assert len(quads) == 2
     # the rotated word's quad is tilted by 15 degrees and holds the dark pixels
     q = quads[1].reshape(4, 2)
@@ -98,27 +55,16 @@ def test_drawn_quads_are_the_rotated_words():
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_small_model_overfits_two_images():
+def test_small_model_overfits_two_images(drawn_text):
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmocr'):
         model = MODELS.build(Config.fromfile(str(CONFIG)).model)
     model.init_weights()
-    data = _packed_batch()
+    data = drawn_text.pack(IMAGES, HEIGHT, WIDTH)
     assert _hmean(model, data) < 0.5
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    start, first_loss, hmean = time.perf_counter(), None, 0.0
-    for iteration in range(1, MAX_ITERATIONS + 1):
-        model.train()
-        batch = model.data_preprocessor(data, training=True)
-        loss, _ = model.parse_losses(model(**batch, mode='loss'))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        first_loss = first_loss or loss.item()
-        if iteration >= EVAL_FROM and iteration % EVAL_EVERY == 0:
-            hmean = _hmean(model, data)
-            if hmean >= 0.9:
-                break
-    seconds = time.perf_counter() - start
-    assert hmean >= 0.9, f'hmean {hmean:.3f} after {iteration} iterations, {seconds:.0f} s'
-    assert loss.item() < 0.3 * first_loss
+    run = drawn_text.overfit(model, data, optimizer, _hmean, MAX_ITERATIONS, EVAL_FROM,
+                             EVAL_EVERY)
+    assert run['score'] >= 0.9, (f"hmean {run['score']:.3f} after {run['iterations']} "
+                                 f"iterations, {run['wall']:.0f} s")
+    assert run['loss'] < 0.3 * run['first_loss']

@@ -59,6 +59,10 @@ def build_model(config: str, cfg_options: dict) -> torch.nn.Module:
     """Build the detector of ``config`` in evaluation mode on the CPU."""
     cfg = Config.fromfile(config)
     cfg.merge_from_dict(cfg_options)
+    if cfg.model.backbone.get('type') == 'SEResNet':
+        # random weights, nothing downloaded (SEResNet refuses zero residual branches under
+        # frozen batch norm without pretrained weights, hence zero_init_residual=False)
+        cfg.model.backbone.update(init_cfg=None, zero_init_residual=False)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmocr')):
         model = MODELS.build(cfg.model)
     model.init_weights()

@@ -1,6 +1,21 @@
 # TextBoxes++ on RetinaNet: SE-ResNet-50, FPN from C2 (P2..P7), quad head with 3x5 kernels.
-# Pretrained ImageNet weights, where you have them:
-#   model.backbone.init_cfg = dict(type='Pretrained', checkpoint='torchvision://resnet50')
+#
+# ImageNet weights (essential: the seed's loss explodes without them; with frozen batch norm a
+# backbone without them would keep every residual branch at zero, which SEResNet refuses):
+# the seed's own, Cadene's `pretrainedmodels` SE-ResNet50 (se_resnet50-ce0d4300.pth, 77.6% top-1),
+# from the copy timm publishes on GitHub (the same file, name and hash; https and GitHub are
+# reachable where the original http://data.lip6.fr/cadene/pretrainedmodels/ host is not).
+# mmengine downloads it once into ~/.cache/torch/hub/checkpoints; offline, point at a local copy:
+#   --cfg-options model.backbone.init_cfg.checkpoint=/path/to/se_resnet50-ce0d4300.pth
+# SEResNet reads the file as published (Cadene's layer0/se_module names, mmpretrain's
+# backbone./se_layer names, or ours) and loads every tensor or fails naming the keys. Cadene's
+# network puts the stride on the bottleneck's first 1x1 conv (style='caffe') and pools the stem
+# without padding, rounding up (stem_pool='caffe'): with these two settings our features equal
+# the original network's (tests/test_models/test_backbones/test_se_resnet_weights.py).
+# OpenMMLab's mmpretrain SE-ResNet50 (style='pytorch') is the other supported source:
+# configs/_base_/ablations/se-r50-mmpretrain-imagenet.py.
+se_resnet50_imagenet = ('https://github.com/rwightman/pytorch-image-models/releases/download/'
+                        'v0.1-cadene/se_resnet50-ce0d4300.pth')
 model = dict(
     type='TextBoxesRetina',
     data_preprocessor=dict(
@@ -18,7 +33,9 @@ model = dict(
         frozen_stages=1,
         norm_cfg=dict(type='BN', requires_grad=False),
         norm_eval=True,
-        style='pytorch'),
+        style='caffe',
+        stem_pool='caffe',
+        init_cfg=dict(type='Pretrained', checkpoint=se_resnet50_imagenet)),
     neck=dict(
         type='mmdet.FPN',
         in_channels=[256, 512, 1024, 2048],

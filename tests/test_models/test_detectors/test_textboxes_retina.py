@@ -22,8 +22,11 @@ WORDS = [[10, 10, 50, 12, 49, 24, 9, 22], [60, 40, 90, 40, 90, 52, 60, 52]]
 
 def _build(name):
     torch.manual_seed(0)
+    cfg = Config.fromfile(str(CONFIGS / name)).model
+    if cfg.backbone.type == 'SEResNet':  # random weights: no ImageNet download, explicitly
+        cfg.backbone.update(init_cfg=None, zero_init_residual=False)
     with DefaultScope.overwrite_default_scope('mmocr'):
-        model = MODELS.build(Config.fromfile(str(CONFIGS / name)).model)
+        model = MODELS.build(cfg)
     model.init_weights()
     return model
 

@@ -59,7 +59,8 @@ class ModelSpec:
 
 def _c3_config() -> Optional[str]:
     """A C3-P7 config written by the project (model base first, then leaves), if any."""
-    for pattern in (('_base_', 'models', '*c3*.py'), ('textboxes_retina', '*c3*.py')):
+    for pattern in (('_base_', 'models', '*c3*.py'), ('textboxes_retina', '*c3*.py'),
+                    ('textboxes_retina', 'ablations', '*c3*.py')):
         found = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', *pattern)))
         if found:
             return found[0]
@@ -94,6 +95,10 @@ def strip_pretrained(cfg):
     """
     if isinstance(cfg, dict):
         init_cfg = cfg.get('init_cfg')
+        if cfg.get('type') == 'SEResNet' and init_cfg:
+            # random weights on purpose: SEResNet refuses zero-initialised residual branches
+            # under frozen batch norm without pretrained weights
+            cfg['zero_init_residual'] = False
         if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
             cfg.pop('init_cfg')
         elif isinstance(init_cfg, list):

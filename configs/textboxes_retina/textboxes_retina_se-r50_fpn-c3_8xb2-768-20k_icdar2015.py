@@ -1,8 +1,0 @@
-# Ablation: FPN from C3 (P3..P7) instead of C2 (P2..P7); the stride-4 anchor level is dropped.
-_base_ = ['textboxes_retina_se-r50_fpn-c2_8xb2-768-20k_icdar2015.py']
-
-load_from = None
-model = dict(
-    neck=dict(start_level=1, num_outs=5),
-    bbox_head=dict(
-        anchor_generator=dict(strides=[8, 16, 32, 64, 128], base_sizes=[32, 64, 128, 256, 512])))
