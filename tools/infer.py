@@ -3,17 +3,25 @@
 Usage::
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] [--out-dir results/]
-        [--formats json txt] [--no-save-vis] [--score-thr 0.0] [--device cpu]
-        [--batch-size 1] [--cfg-options KEY=VALUE ...]
+        [--formats json txt] [--txt-confidence] [--no-save-vis] [--score-thr 0.0]
+        [--device cpu] [--batch-size 1] [--backend pytorch|onnxruntime --onnx model.onnx]
+        [--cfg-options KEY=VALUE ...]
 
 Each INPUT is an image, a folder (its images, sorted) or a quoted glob pattern
 (``'data/*.jpg'``). Runs MMOCR's ``TextDetInferencer`` with the config's test pipeline and
 writes, for an image ``NAME.ext`` (quads scoring at least ``--score-thr``):
 
 - ``OUT_DIR/preds/NAME.json``: ``{"polygons": [[x1, y1, ..., x4, y4], ...], "scores": [...]}``;
-- ``OUT_DIR/txt/res_NAME.txt``: one ``x1,y1,x2,y2,x3,y3,x4,y4,score`` line per quad (ICDAR
-  result layout, integer coordinates, clockwise from the top-left);
+- ``OUT_DIR/txt/res_NAME.txt``: one ``x1,y1,x2,y2,x3,y3,x4,y4`` line per quad, the ICDAR 2015
+  Challenge 4 submission format as the submission writer writes it (coordinates truncated to
+  integers, clockwise; ``textboxes_retina.evaluation.format_submission_lines``), with a
+  ``,score`` column only with ``--txt-confidence``;
 - ``OUT_DIR/vis/NAME.jpg``: the image with the predicted quads outlined in red.
+
+``--backend onnxruntime --onnx model.onnx`` runs the network exported by
+``tools/deployment/pytorch2onnx.py`` in ONNX Runtime (CPU), with the config's preprocessing and
+its head's decoding and quad NMS (``textboxes_retina.deployment.ONNXRuntimeTextDetector``);
+CHECKPOINT is then not read (the weights are in the ONNX file).
 """
 import argparse
 import glob
@@ -23,9 +31,11 @@ import os.path as osp
 from typing import Dict, List, Sequence
 
 import mmcv
+import numpy as np
 from mmengine.config import Config, DictAction
 
 from textboxes_retina.engine import QuadVisualizationHook
+from textboxes_retina.evaluation import format_submission_lines, submission_file_name
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp')
 
@@ -45,12 +55,22 @@ def parse_args(argv=None):
                         'test_cfg threshold)')
     parser.add_argument('--device', help='e.g. cpu or cuda:0; defaults to CUDA when available')
     parser.add_argument('--batch-size', type=int, default=1, help='images per forward pass')
+    parser.add_argument('--txt-confidence', action='store_true',
+                        help='append each quad\'s score to the txt lines (off: the official '
+                        'submission format)')
+    parser.add_argument('--backend', default='pytorch', choices=['pytorch', 'onnxruntime'],
+                        help='run the network in PyTorch or, from --onnx, in ONNX Runtime')
+    parser.add_argument('--onnx', help='the ONNX file of --backend onnxruntime '
+                        '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override settings of the config, e.g. model.test_cfg.score_thr=0.3')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if (args.backend == 'onnxruntime') != (args.onnx is not None):
+        parser.error('--backend onnxruntime and --onnx FILE go together')
+    return args
 
 
 def collect_images(inputs: Sequence[str]) -> List[str]:
@@ -83,15 +103,15 @@ def collect_images(inputs: Sequence[str]) -> List[str]:
     return images
 
 
-def icdar_lines(prediction: Dict) -> List[str]:
-    """ICDAR result lines ``x1,y1,...,x4,y4,score`` (rounded coordinates)."""
-    return [
-        ','.join(str(int(round(v))) for v in polygon) + f',{score:.4f}'
-        for polygon, score in zip(prediction['polygons'], prediction['scores'])
-    ]
+def icdar_lines(prediction: Dict, with_confidence: bool = False) -> List[str]:
+    """ICDAR 2015 submission lines of one image, by the submission writer's code."""
+    return format_submission_lines(
+        np.asarray(prediction['polygons'], np.float64).reshape(-1, 8),
+        prediction['scores'] if with_confidence else None, protocol='ic15')
 
 
-def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Sequence[str]) -> None:
+def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Sequence[str],
+                      with_confidence: bool = False) -> None:
     """Write one image's prediction as ``preds/NAME.json`` and/or
     ``txt/res_NAME.txt`` under ``out_dir``."""
     name = osp.splitext(osp.basename(image))[0]
@@ -101,8 +121,8 @@ def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Seque
             json.dump(dict(img_path=image, **prediction), f)
     if 'txt' in formats:
         os.makedirs(osp.join(out_dir, 'txt'), exist_ok=True)
-        with open(osp.join(out_dir, 'txt', f'res_{name}.txt'), 'w') as f:
-            f.writelines(line + '\n' for line in icdar_lines(prediction))
+        with open(osp.join(out_dir, 'txt', submission_file_name(image)), 'w') as f:
+            f.writelines(line + '\n' for line in icdar_lines(prediction, with_confidence))
 
 
 def main(argv=None):
@@ -116,7 +136,11 @@ def main(argv=None):
     from mmocr.apis import TextDetInferencer
 
     print(f'Detecting text in {len(images)} image(s) with {args.config}')
-    inferencer = TextDetInferencer(model=cfg, weights=args.checkpoint, device=args.device)
+    weights = args.checkpoint
+    if args.backend == 'onnxruntime':
+        from textboxes_retina.deployment import onnxruntime_model_config
+        cfg.model, weights = onnxruntime_model_config(cfg.model, args.onnx), None
+    inferencer = TextDetInferencer(model=cfg, weights=weights, device=args.device)
     samples = inferencer(images, batch_size=args.batch_size, return_datasamples=True)
     drawer = QuadVisualizationHook(draw_gt=False, score_thr=args.score_thr)
     num_quads = 0
@@ -125,7 +149,7 @@ def main(argv=None):
         keep = [i for i, score in enumerate(prediction['scores']) if score >= args.score_thr]
         prediction = dict(polygons=[prediction['polygons'][i] for i in keep],
                           scores=[prediction['scores'][i] for i in keep])
-        write_predictions(image, prediction, args.out_dir, args.formats)
+        write_predictions(image, prediction, args.out_dir, args.formats, args.txt_confidence)
         if not args.no_save_vis:
             rgb = mmcv.imread(image, channel_order='rgb')
             drawn = drawer.draw_sample(inferencer.visualizer, rgb, sample)

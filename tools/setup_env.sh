@@ -8,7 +8,8 @@
 #   2. installs torch 2.13.0 + torchvision 0.28.0, the registry's standard builds;
 #   3. builds mmcv 2.0.1 from its sdist with CPU ops, once, into a wheel cache outside the repo
 #      (${TEXTBOXES_WHEEL_CACHE:-~/.cache/textboxes_retina/wheels}) and reuses that wheel afterwards;
-#   4. installs the pinned stack (requirements/*.txt, requirements/lock.txt) and this package in
+#   4. installs the pinned stack (requirements/*.txt, requirements/lock.txt; deploy.txt: onnx and
+#      onnxruntime for the ONNX export and ONNX Runtime inference) and this package in
 #      editable mode.
 # A finished setup writes a stamp into the venv; re-running with nothing changed is a no-op.
 #
@@ -107,7 +108,7 @@ fi
 # 4. the pinned stack and this package ---------------------------------------------------------------
 say "installing the pinned OpenMMLab stack and textboxes_retina (editable)"
 pip_registry install -q "$mmcv_wheel" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
-    -c "$ROOT/requirements/lock.txt"
+    -r "$ROOT/requirements/deploy.txt" -c "$ROOT/requirements/lock.txt"
 pip_registry install -q --no-deps --no-build-isolation -e "$ROOT"
 
 say "checking the installation"
