@@ -15,6 +15,7 @@ def test_export_small_model(small_detector, tmp_path):
     model, _ = small_detector
     out = str(tmp_path / 'small.onnx')
     info = export_onnx(model, out, shape=(128, 256))
+    assert not any(module.training for module in model.modules())  # still in eval mode
     levels = model.bbox_head.prior_generator.num_levels
     assert levels == 5  # P3-P7 in the synthetic small config
     assert info['groups'] == ['cls_scores', 'bbox_preds'] and info['num_levels'] == levels

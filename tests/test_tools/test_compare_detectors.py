@@ -16,7 +16,8 @@ compare_detectors = importlib.import_module('compare_detectors')
 @pytest.mark.slow
 def test_tiny_budget_run(tmp_path):
     results = compare_detectors.main([
-        '--cpu-budget-s', '2', '--num-train', '4', '--num-test', '3', '--latency-images', '2',
+        '--cpu-budget-s', '2', '--num-train', '4', '--num-test', '2', '--latency-images', '1',
+        '--batch-size', '2',
         '--data-dir', str(tmp_path / 'data'), '--work-dir', str(tmp_path / 'work')])
     assert [d['key'] for d in results['detectors']] == ['textboxes_retina_r18_small',
                                                        'dbnet_r18']
@@ -28,8 +29,8 @@ def test_tiny_budget_run(tmp_path):
         metrics = entry['metrics']
         for key in ('ic15/precision', 'ic15/recall', 'ic15/hmean', 'icdar/hmean'):
             assert 0.0 <= metrics[key] <= 1.0, key
-        assert entry['latency_ms']['images'] == 2 and entry['latency_ms']['median'] > 0
-        config = (tmp_path / 'work' / entry['key'] / f"{entry['key']}_budget.py").read_text()
+        assert entry['latency_ms']['images'] == 1 and entry['latency_ms']['median'] > 0
+        config = (tmp_path / 'work' / f"{entry['key']}_budget.py").read_text()
         assert "CPUTimeBudgetHook', budget_s=2.0" in config and 'num_workers=0' in config
     saved = json.loads((tmp_path / 'work' / 'compare_detectors.json').read_text())
     assert saved['detectors'][1]['label'] == 'MMOCR DBNet-R18 (FPNC)'

@@ -54,6 +54,14 @@ def head_output_names(groups: Sequence[str], num_levels: int) -> List[str]:
     return [f'{group}_{level}' for group in groups for level in range(num_levels)]
 
 
+def check_exportable(detector: nn.Module) -> None:
+    """Raise ``TypeError`` unless ``detector`` is an mmdet-style single-stage detector."""
+    if not (hasattr(detector, 'bbox_head') and hasattr(detector, '_forward')):
+        raise TypeError(
+            f'ONNX export takes single-stage detectors with a bbox_head (TextBoxesRetina); '
+            f'got {type(detector).__name__}')
+
+
 class HeadOutputs(nn.Module):
     """The detector's network as a module with one tensor input and a flat tuple of outputs.
 
@@ -68,10 +76,7 @@ class HeadOutputs(nn.Module):
 
     def __init__(self, detector: nn.Module) -> None:
         super().__init__()
-        if not (hasattr(detector, 'bbox_head') and hasattr(detector, '_forward')):
-            raise TypeError(
-                f'ONNX export takes single-stage detectors with a bbox_head (TextBoxesRetina); '
-                f'got {type(detector).__name__}')
+        check_exportable(detector)
         self.detector = detector
 
     def forward(self, inputs: Tensor) -> Tuple[Tensor, ...]:
@@ -123,6 +128,7 @@ def export_onnx(detector: nn.Module,
         ``traced_shape``.
     """
     import onnx
+    check_exportable(detector)
     detector = detector.eval()
     device = next(detector.parameters()).device
     example = torch.randn(1, 3, *shape, device=device)
@@ -133,9 +139,11 @@ def export_onnx(detector: nn.Module,
         level = name.rsplit('_', 1)[1]
         dynamic_axes[name] = {0: 'batch', 2: f'height_{level}', 3: f'width_{level}'}
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    # The exporter restores the wrapper's training flag afterwards (recursively): an eval-mode
+    # wrapper keeps the detector in eval mode (a fresh module is in training mode).
     with torch.no_grad():
         torch.onnx.export(
-            HeadOutputs(detector), (example, ), out_file, dynamo=False,
+            HeadOutputs(detector).eval(), (example, ), out_file, dynamo=False,
             input_names=[INPUT_NAME], output_names=output_names, dynamic_axes=dynamic_axes,
             opset_version=opset)
     model = onnx.load(out_file)
@@ -180,7 +188,7 @@ def verify_onnx(detector: nn.Module,
     for shape in shapes:
         inputs = torch.randn(1, 3, *shape, generator=generator)
         with torch.no_grad():
-            expected = HeadOutputs(detector.eval())(inputs.to(device))
+            expected = HeadOutputs(detector).eval()(inputs.to(device))
         got = session.run(output_names, {INPUT_NAME: inputs.numpy()})
         diffs = [float(np.abs(e.cpu().numpy() - g).max()) for e, g in zip(expected, got)]
         rows.append(dict(shape=list(shape), max_abs_diff=max(diffs),
