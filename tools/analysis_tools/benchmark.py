@@ -265,8 +265,8 @@ def write_outputs(args, results: Dict) -> str:
                                                                  ev['num_images']), '',
                   report.metric_scaling_table(ev['words']), '']
     if 'onnxruntime' in results:
-        parts += ['### ONNX Runtime vs PyTorch', '', report.onnxruntime_table(results['onnxruntime']),
-                  '']
+        parts += ['### ONNX Runtime vs PyTorch', '',
+                  report.onnxruntime_table(results['onnxruntime']), '']
     markdown = '\n'.join(parts)
     with open(osp.join(args.out_dir, 'benchmark.md'), 'w') as f:
         f.write(markdown)

@@ -7,8 +7,8 @@ their own configs:
 - ``configs/dbnet/dbnet_resnet18_fpnc_1xb8-2k_synthetic.py`` (MMOCR's DBNet-R18 model and
   pipelines, same data, batch 8, no ImageNet weights).
 
-Each training is ``tools/train.py`` on a config written into the work dir that inherits the
-detector's config and changes only: the data roots, ``num_workers=0`` (data loading runs in the
+Each training is ``tools/train.py`` (both run at the same time) on a config written into the
+work dir that inherits the detector's config and changes only: the data roots, ``num_workers=0`` (data loading runs in the
 training process, so it counts in its CPU time), no validation, and a ``CPUTimeBudgetHook``
 that makes an iteration the last once the training process has used ``--cpu-budget-s`` seconds
 of CPU time (``time.process_time``: every thread, user + system). CPU time rather than wall
@@ -48,7 +48,8 @@ DETECTORS = {
     'textboxes_retina_r18_small':
     ('TextBoxes-Retina R18-small (ours)',
      'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'),
-    'dbnet_r18': ('MMOCR DBNet-R18 (FPNC)', 'configs/dbnet/dbnet_resnet18_fpnc_1xb8-2k_synthetic.py'),
+    'dbnet_r18':
+    ('MMOCR DBNet-R18 (FPNC)', 'configs/dbnet/dbnet_resnet18_fpnc_1xb8-2k_synthetic.py'),
 }
 #: MMOCR's HmeanIOUMetric default score thresholds (np.arange: 0.3, 0.4, ..., 0.8); ours sweeps
 #: the same.
@@ -111,8 +112,8 @@ def budget_config(key: str, args) -> str:
     base = osp.join(REPO, DETECTORS[key][1])
     loader = 'dict(num_workers=0, persistent_workers=False, dataset=dict(data_root={!r}))'
     batch = f', batch_size={args.batch_size})' if args.batch_size else ')'
-    text = f"""# Written by tools/analysis_tools/compare_detectors.py: {DETECTORS[key][1]} trained for
-# {args.cpu_budget_s:g} s of process CPU time on {args.data_dir}.
+    text = f"""# Written by tools/analysis_tools/compare_detectors.py: {DETECTORS[key][1]}
+# trained for {args.cpu_budget_s:g} s of process CPU time on {args.data_dir}.
 _base_ = [{base!r}]
 
 train_dataloader = {loader.format(data_root + '/train')[:-1] + batch}
@@ -138,16 +139,33 @@ randomness = dict(seed={args.seed})
     return path
 
 
-def train(key: str, config: str, args) -> Dict:
-    """``tools/train.py`` on the budget config; the iterations reached and the costs."""
-    work_dir = osp.join(REPO, args.work_dir, key)
+def train_all(configs: Dict[str, str], args) -> Dict[str, Dict]:
+    """``tools/train.py`` on each budget config, all at once (a CPU-time budget does not depend
+    on what else runs, so concurrent runs get the same work and take half the wall time); the
+    iterations each reached, its checkpoint and the command's wall and CPU seconds."""
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
-    cost = _run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir], env=env)
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
-    iters = int(osp.splitext(osp.basename(checkpoint))[0].split('_')[-1])
-    return dict(checkpoint=checkpoint, iterations=iters, command_wall_s=cost['wall_s'],
-                command_cpu_s=cost['cpu_s'], final_loss=_final_loss(work_dir))
+    running = {}
+    for key, config in configs.items():
+        cmd = [sys.executable, 'tools/train.py', config, '--work-dir',
+               osp.join(REPO, args.work_dir, key)]
+        print(f'$ {" ".join(shlex.quote(c) for c in cmd)}', flush=True)
+        running[key] = (subprocess.Popen(cmd, cwd=REPO, env=env), time.time())
+    results = {}
+    for key, (proc, start) in running.items():
+        _, status, usage = os.wait4(proc.pid, 0)  # the child's own CPU time
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            sys.exit(f'compare_detectors: training {key} failed (exit {proc.returncode}); '
+                     'see above')
+        work_dir = osp.join(REPO, args.work_dir, key)
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
+        iters = int(osp.splitext(osp.basename(checkpoint))[0].split('_')[-1])
+        results[key] = dict(checkpoint=checkpoint, iterations=iters,
+                            command_wall_s=time.time() - start,
+                            command_cpu_s=usage.ru_utime + usage.ru_stime,
+                            final_loss=_final_loss(work_dir))
+    return results
 
 
 def _final_loss(work_dir: str) -> Optional[float]:
@@ -229,12 +247,12 @@ def main(argv=None) -> Dict:
     ensure_data(args)
     results = dict(started=datetime.datetime.now().isoformat(timespec='seconds'),
                    args=vars(args), load_before=os.getloadavg(), detectors=[])
-    for key in args.detectors:
-        print(f'\n=== {key}: train for {args.cpu_budget_s:g} CPU s', flush=True)
-        config = budget_config(key, args)
-        entry = dict(key=key, label=DETECTORS[key][0], config=DETECTORS[key][1])
-        entry.update(train(key, config, args))
+    configs = {key: budget_config(key, args) for key in args.detectors}
+    print(f'\n=== train {", ".join(configs)} for {args.cpu_budget_s:g} CPU s each', flush=True)
+    trained = train_all(configs, args)
+    for key, config in configs.items():
         print(f'=== {key}: test and latency', flush=True)
+        entry = dict(key=key, label=DETECTORS[key][0], config=DETECTORS[key][1], **trained[key])
         entry.update(test_and_time(key, config, entry['checkpoint'], args))
         results['detectors'].append(entry)
     results['load_after'] = os.getloadavg()
