@@ -8,8 +8,9 @@ their own configs:
   pipelines, same data, batch 8, no ImageNet weights).
 
 Each training is ``tools/train.py`` (both run at the same time) on a config written into the
-work dir that inherits the detector's config and changes only: the data roots, ``num_workers=0`` (data loading runs in the
-training process, so it counts in its CPU time), no validation, and a ``CPUTimeBudgetHook``
+work dir that inherits the detector's config and changes only: the data roots,
+``num_workers=0`` (data loading runs in the training process, so it counts in its CPU time), no
+validation, and a ``CPUTimeBudgetHook``
 that makes an iteration the last once the training process has used ``--cpu-budget-s`` seconds
 of CPU time (``time.process_time``: every thread, user + system). CPU time rather than wall
 time keeps the comparison fair on a shared machine. Each keeps its own learning-rate schedule
@@ -18,8 +19,9 @@ time keeps the comparison fair on a shared machine. Each keeps its own learning-
 Then, in this process, each checkpoint is tested on the generated test split with our
 ``IC15HmeanMetric`` (the official IC15 protocol, at ``score_thr=0.4`` and over MMOCR's
 threshold sweep 0.3-0.8) and MMOCR's ``HmeanIOUMetric`` (best hmean over the same sweep), and
-its latency is timed (``test_step``: preprocessing, network, post-processing; median over
-``--latency-images`` test images after one warm-up) with ``--threads`` torch threads.
+its latency is timed (``test_step``: preprocessing, network, post-processing; median wall
+time over ``--latency-images`` test images after one warm-up, and the median process CPU time,
+which a shared machine inflates less) with ``--threads`` torch threads.
 
 Writes ``<work-dir>/compare_detectors.json`` and ``<work-dir>/compare_detectors.md``.
 
@@ -27,7 +29,9 @@ Usage::
 
     nice -n 10 python tools/analysis_tools/compare_detectors.py --cpu-budget-s 300
     python tools/analysis_tools/compare_detectors.py --cpu-budget-s 5 --num-train 8 \\
-        --num-test 4 --latency-images 2 --work-dir /tmp/compare      # a smoke run
+        --num-test 4 --latency-images 2 --batch-size 2 --work-dir /tmp/compare   # a smoke run
+    python tools/analysis_tools/compare_detectors.py \\
+        --render work_dirs/compare_detectors/compare_detectors.json     # the table again
 """
 import argparse
 import datetime
@@ -77,6 +81,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='training batch size of both (default: the configs\' own, 8); '
                         'for smoke runs')
     parser.add_argument('--work-dir', default='work_dirs/compare_detectors')
+    parser.add_argument('--render', metavar='JSON', default=None,
+                        help='run nothing: print the table of a saved compare_detectors.json')
     return parser.parse_args(argv)
 
 
@@ -197,18 +203,20 @@ def test_and_time(key: str, config: str, checkpoint: str, args) -> Dict:
     model = runner.model.eval()
     dataset = runner.test_dataloader.dataset
     count = min(args.latency_images, len(dataset))
-    times, shapes = [], []
+    times, cpu_times, shapes = [], [], []
     with torch.no_grad():
         for index in [0] + list(range(count)):  # the first run warms up
             batch = pseudo_collate([dataset[index]])
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             model.test_step(batch)
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
             shapes.append(list(batch['inputs'][0].shape[-2:]))
-    latency = np.array(times[1:]) * 1e3
+    latency, cpu = np.array(times[1:]) * 1e3, np.array(cpu_times[1:]) * 1e3
     return dict(metrics={k: float(v) for k, v in metrics.items()},
                 latency_ms=dict(median=float(np.median(latency)),
-                                p90=float(np.percentile(latency, 90)), images=count),
+                                p90=float(np.percentile(latency, 90)), images=count,
+                                cpu_median=float(np.median(cpu))),
                 input_shapes=sorted({tuple(s) for s in shapes[1:]}),
                 params_m=sum(p.numel() for p in model.parameters()) / 1e6)
 
@@ -217,13 +225,14 @@ def markdown(results: Dict) -> str:
     """The side-by-side table."""
     header = ['detector', 'iterations', 'train CPU s (command)', 'train wall s',
               'IC15 (ours) P / R / H @0.4', 'IC15 (ours) best H, 0.3-0.8',
-              'MMOCR HmeanIOU best H, 0.3-0.8', 'latency ms (median, p90)', 'input', 'params M']
+              'MMOCR HmeanIOU best H, 0.3-0.8', 'latency ms (median, p90)',
+              'CPU ms / image (median)', 'input', 'params M']
     rows = []
     for entry in results['detectors']:
         m = entry['metrics']
 
-        def f(value):
-            return '-' if value is None else f'{value:.4f}'
+        def f(value, spec='.4f'):
+            return '-' if value is None else format(value, spec)
 
         ours = ' / '.join(f(m.get(f'ic15/{k}')) for k in ('precision', 'recall', 'hmean'))
         rows.append([
@@ -231,6 +240,7 @@ def markdown(results: Dict) -> str:
             f"{entry['command_wall_s']:.0f}", ours, f(m.get('ic15/sweep_best_hmean')),
             f(m.get('icdar/hmean')),
             f"{entry['latency_ms']['median']:.1f}, {entry['latency_ms']['p90']:.1f}",
+            f(entry['latency_ms'].get('cpu_median'), '.1f'),
             ', '.join('x'.join(map(str, s)) for s in entry['input_shapes'][:2]),
             f"{entry['params_m']:.2f}"
         ])
@@ -241,6 +251,11 @@ def markdown(results: Dict) -> str:
 
 def main(argv=None) -> Dict:
     args = parse_args(argv)
+    if args.render:
+        with open(args.render) as f:
+            results = json.load(f)
+        print(markdown(results))
+        return results
     import torch
     torch.set_num_threads(args.threads)
     start = time.time()
