@@ -30,12 +30,15 @@ def test_tiny_budget_run(tmp_path):
         for key in ('ic15/precision', 'ic15/recall', 'ic15/hmean', 'icdar/hmean'):
             assert 0.0 <= metrics[key] <= 1.0, key
         assert entry['latency_ms']['images'] == 1 and entry['latency_ms']['median'] > 0
+        assert 0 < entry['latency_ms']['cpu_median']
         config = (tmp_path / 'work' / f"{entry['key']}_budget.py").read_text()
         assert "CPUTimeBudgetHook', budget_s=2.0" in config and 'num_workers=0' in config
     saved = json.loads((tmp_path / 'work' / 'compare_detectors.json').read_text())
     assert saved['detectors'][1]['label'] == 'MMOCR DBNet-R18 (FPNC)'
     table = (tmp_path / 'work' / 'compare_detectors.md').read_text().splitlines()
     assert len(table) == 4 and table[2].startswith('| TextBoxes-Retina R18-small (ours) |')
+    assert compare_detectors.main(['--render', str(tmp_path / 'work' / 'compare_detectors.json')
+                                   ])['detectors'][0]['key'] == 'textboxes_retina_r18_small'
 
 
 @pytest.mark.timeout(30)
