@@ -12,7 +12,7 @@ sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis_tools'))
 compare_detectors = importlib.import_module('compare_detectors')
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)
 @pytest.mark.slow
 def test_tiny_budget_run(tmp_path):
     results = compare_detectors.main([
