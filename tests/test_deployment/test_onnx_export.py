@@ -41,7 +41,7 @@ def test_export_small_model(small_detector, tmp_path):
         assert row['max_abs_diff'] < 1e-4 * max(1.0, row['max_abs_value'])
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(180)
 def test_head_output_groups_follow_predict_by_feat(small_detector, refine_detector):
     assert head_output_groups(small_detector[0].bbox_head, 2) == ['cls_scores', 'bbox_preds']
     assert head_output_groups(refine_detector[0].bbox_head, 4) == [

@@ -41,7 +41,7 @@ def test_tiny_budget_run(tmp_path):
                                    ])['detectors'][0]['key'] == 'textboxes_retina_r18_small'
 
 
-@pytest.mark.timeout(30)
+@pytest.mark.timeout(120)
 def test_budget_config_changes_only_what_differs(tmp_path):
     args = compare_detectors.parse_args(['--cpu-budget-s', '7', '--data-dir', str(tmp_path),
                                          '--work-dir', str(tmp_path / 'w')])
