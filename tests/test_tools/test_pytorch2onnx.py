@@ -54,7 +54,6 @@ def _match(expected, got):
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.slow
 def test_onnxruntime_quads_equal_pytorch_on_toy_images(exported, infer_tool, tmp_path,
                                                        monkeypatch):
     info = exported['info']
