@@ -7,7 +7,9 @@ import pytest
 import textboxes_retina  # noqa: F401
 
 EXPECTED = {
-    'MODELS': ['TextBoxesRetina', 'TextBoxesRetinaHead', 'SEResNet', 'BatchSyncQuadRandomResize'],
+    'MODELS': ['TextBoxesRetina', 'TextBoxesRetinaHead', 'SEResNet', 'BatchSyncQuadRandomResize',
+               'ONNXRuntimeTextDetector'],
+    'HOOKS': ['CPUTimeBudgetHook'],
     'TASK_UTILS': ['TextBoxesAnchorGenerator', 'QuadDeltaCoder'],
     'DATASETS': ['ICDAR2015Dataset', 'ICDAR2013Dataset', 'MLT2017Dataset', 'SynthTextDataset'],
     'TRANSFORMS': ['QuadRandomCrop'],

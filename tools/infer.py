@@ -11,8 +11,10 @@ Each INPUT is an image, a folder (its images, sorted) or a quoted glob pattern
 writes, for an image ``NAME.ext`` (quads scoring at least ``--score-thr``):
 
 - ``OUT_DIR/preds/NAME.json``: ``{"polygons": [[x1, y1, ..., x4, y4], ...], "scores": [...]}``;
-- ``OUT_DIR/txt/res_NAME.txt``: one ``x1,y1,x2,y2,x3,y3,x4,y4,score`` line per quad (ICDAR
-  result layout, integer coordinates, clockwise from the top-left);
+- ``OUT_DIR/txt/res_NAME.txt``: one ``x1,y1,x2,y2,x3,y3,x4,y4`` line per quad, the ICDAR 2015
+  Challenge 4 submission format as the submission writer writes it (coordinates truncated to
+  integers, clockwise; ``textboxes_retina.evaluation.format_submission_lines``), with a
+  ``,score`` column only with ``--txt-confidence``;
 - ``OUT_DIR/vis/NAME.jpg``: the image with the predicted quads outlined in red.
 
 Images are read as image viewers show them (EXIF orientation applied); the quads and the drawn
@@ -21,6 +23,11 @@ outputs would overwrite each other), an ``--out-dir`` that is a file, and (``--s
 default) a checkpoint whose parameters do not fit the config's model are refused with a message.
 An image that cannot be read (empty, corrupt) is reported by name and skipped; the other images'
 outputs are written and the exit status is 1.
+
+``--backend onnxruntime --onnx model.onnx`` runs the network exported by
+``tools/deployment/pytorch2onnx.py`` in ONNX Runtime (CPU), with the config's preprocessing and
+its head's decoding and quad NMS (``textboxes_retina.deployment.ONNXRuntimeTextDetector``);
+CHECKPOINT is then not read (the weights are in the ONNX file).
 """
 import argparse
 import glob
@@ -36,6 +43,7 @@ import numpy as np
 from mmengine.config import Config
 
 from textboxes_retina.engine import QuadVisualizationHook
+from textboxes_retina.evaluation import format_submission_lines, submission_file_name
 from textboxes_retina.utils import (CfgOptionsAction, add_strict_load_argument,
                                     check_checkpoint_fits, positive_int)
 
@@ -59,6 +67,13 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=positive_int, default=1,
                         help='images per forward pass (at least 1)')
     add_strict_load_argument(parser)
+    parser.add_argument('--txt-confidence', action='store_true',
+                        help='append each quad\'s score to the txt lines (off: the official '
+                        'submission format)')
+    parser.add_argument('--backend', default='pytorch', choices=['pytorch', 'onnxruntime'],
+                        help='run the network in PyTorch or, from --onnx, in ONNX Runtime')
+    parser.add_argument('--onnx', help='the ONNX file of --backend onnxruntime '
+                        '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -67,6 +82,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if osp.exists(args.out_dir) and not osp.isdir(args.out_dir):
         parser.error(f'--out-dir {args.out_dir} exists and is not a folder')
+    if (args.backend == 'onnxruntime') != (args.onnx is not None):
+        parser.error('--backend onnxruntime and --onnx FILE go together')
     return args
 
 
@@ -142,16 +159,15 @@ def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start:start + size]
 
 
-def icdar_lines(prediction: Dict) -> List[str]:
-    """ICDAR result lines ``x1,y1,...,x4,y4,score`` (rounded coordinates)."""
-    return [
-        ','.join(str(int(round(v))) for v in polygon) + f',{score:.4f}'
-        for polygon, score in zip(prediction['polygons'], prediction['scores'])
-    ]
+def icdar_lines(prediction: Dict, with_confidence: bool = False) -> List[str]:
+    """ICDAR 2015 submission lines of one image, by the submission writer's code."""
+    return format_submission_lines(
+        np.asarray(prediction['polygons'], np.float64).reshape(-1, 8),
+        prediction['scores'] if with_confidence else None, protocol='ic15')
 
 
 def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Sequence[str],
-                      name: Optional[str] = None) -> None:
+                      name: Optional[str] = None, with_confidence: bool = False) -> None:
     """Write one image's prediction as ``preds/NAME.json`` and/or
     ``txt/res_NAME.txt`` under ``out_dir`` (``NAME``: ``name``, else the image's stem)."""
     name = name or osp.splitext(osp.basename(image))[0]
@@ -161,8 +177,8 @@ def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Seque
             json.dump(dict(img_path=image, **prediction), f)
     if 'txt' in formats:
         os.makedirs(osp.join(out_dir, 'txt'), exist_ok=True)
-        with open(osp.join(out_dir, 'txt', f'res_{name}.txt'), 'w') as f:
-            f.writelines(line + '\n' for line in icdar_lines(prediction))
+        with open(osp.join(out_dir, 'txt', submission_file_name(name)), 'w') as f:
+            f.writelines(line + '\n' for line in icdar_lines(prediction, with_confidence))
 
 
 def main(argv=None) -> int:
@@ -178,9 +194,13 @@ def main(argv=None) -> int:
     from mmocr.apis import TextDetInferencer
 
     print(f'Detecting text in {len(images)} image(s) with {args.config}')
-    inferencer = TextDetInferencer(model=cfg, weights=args.checkpoint, device=args.device)
-    if args.strict_load:
-        check_checkpoint_fits(inferencer.model, args.checkpoint)
+    weights = args.checkpoint
+    if args.backend == 'onnxruntime':
+        from textboxes_retina.deployment import onnxruntime_model_config
+        cfg.model, weights = onnxruntime_model_config(cfg.model, args.onnx), None
+    inferencer = TextDetInferencer(model=cfg, weights=weights, device=args.device)
+    if args.strict_load and weights is not None:
+        check_checkpoint_fits(inferencer.model, weights)
     drawer = QuadVisualizationHook(draw_gt=False, score_thr=args.score_thr)
     num_quads, skipped = 0, []
     for batch in chunks(list(zip(images, names)), args.batch_size):
@@ -229,7 +249,7 @@ def write_outputs(args, inferencer, drawer: QuadVisualizationHook, image: str, n
     keep = [i for i, score in enumerate(prediction['scores']) if score >= args.score_thr]
     prediction = dict(polygons=[prediction['polygons'][i] for i in keep],
                       scores=[prediction['scores'][i] for i in keep])
-    write_predictions(image, prediction, args.out_dir, args.formats, name)
+    write_predictions(image, prediction, args.out_dir, args.formats, name, args.txt_confidence)
     if not args.no_save_vis:
         drawn = drawer.draw_sample(inferencer.visualizer, array[..., ::-1].copy(), sample)
         mmcv.imwrite(drawn[..., ::-1], osp.join(args.out_dir, 'vis', f'{name}.jpg'))

@@ -12,6 +12,6 @@ from .version import __version__
 
 allow_mmengine_checkpoints()
 
-from . import datasets, engine, evaluation, models, structures  # noqa: E402,F401
+from . import datasets, deployment, engine, evaluation, models, structures  # noqa: E402,F401
 
 __all__ = ['__version__', 'allow_mmengine_checkpoints']

@@ -171,6 +171,8 @@ def test_parse_args_quick_keeps_explicit_options():
     assert args.data_dir == osp.join('x', 'data')
     full = benchmark.parse_args([])
     assert full.sizes == [512, 768, 960, 1280] and full.models[0] == 'ours_c2'
+    assert full.ort_models == ['ours_small', 'ours_c2'] and full.ort_sizes == [768]
+    assert args.ort_models == ['ours_small'] and args.ort_sizes == [128]
 
 
 def test_quick_run_writes_json_markdown_and_plot(tmp_path, one_thread):
@@ -189,3 +191,23 @@ def test_quick_run_writes_json_markdown_and_plot(tmp_path, one_thread):
     benchmark.main(['--render', str(tmp_path / 'benchmark.json'), '--out-dir', str(rendered)])
     assert (rendered / 'benchmark.md').read_text() == (tmp_path / 'benchmark.md').read_text()
     assert (rendered / 'scaling.png').exists()
+
+
+@pytest.mark.timeout(180)
+def test_quick_onnxruntime_section(tmp_path, one_thread):
+    pytest.importorskip('onnxruntime')
+    results = benchmark.main(['--quick', '--sections', 'onnxruntime', '--repeats', '2',
+                              '--out-dir', str(tmp_path)])
+    (row, ) = results['onnxruntime']
+    assert row['model'] == 'ours_small' and row['input_shape'] == [128, 128]
+    assert row['runs'] == 2 and row['threads'] == 1
+    for key in ('pytorch', 'onnxruntime', 'pytorch_network', 'onnxruntime_network'):
+        assert row[f'{key}_median_ms'] > 0
+    assert row['ort_vs_pytorch'] == pytest.approx(row['onnxruntime_median_ms'] /
+                                                  row['pytorch_median_ms'])
+    # Same network up to float rounding (random weights tie scores near 0.01, so the kept
+    # quads are compared in tests/test_tools/test_pytorch2onnx.py, not here).
+    assert row['max_abs_diff'] < 1e-3
+    assert min(row['num_detections'].values()) > 0
+    assert (tmp_path / 'onnx' / 'ours_small.onnx').is_file()
+    assert '### ONNX Runtime vs PyTorch' in (tmp_path / 'benchmark.md').read_text()

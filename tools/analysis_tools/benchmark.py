@@ -16,7 +16,11 @@ torch thread settings, in this one process:
   generated images, in one process and through a DataLoader with the default number of
   workers, against what the training loop consumes;
 - ``evaluation``: our IC15 and IC13 metrics and MMOCR's ``HmeanIOUMetric`` on the same
-  predictions of generated images, and their cost vs words per image.
+  predictions of generated images, and their cost vs words per image;
+- ``onnxruntime``: ``test_step`` and the network alone of ``--ort-models`` at ``--ort-sizes``
+  in PyTorch and in ONNX Runtime (the network exported by ``textboxes_retina.deployment``, run
+  by the CPU provider with as many threads as torch; same preprocessing and post-processing),
+  alternating run by run, and their ratio (needs ``requirements/deploy.txt``).
 
 Writes ``<out-dir>/benchmark.json``, ``<out-dir>/benchmark.md`` and ``<out-dir>/scaling.png``.
 
@@ -42,13 +46,13 @@ from typing import Dict, List
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 from benchmark_lib import (data, evaluation, inference, machine, model_zoo,  # noqa: E402
-                           plotting, postprocess, report, training)
+                           ort_inference, plotting, postprocess, report, training)
 
-SECTIONS = ('inference', 'postprocess', 'training', 'pipeline', 'evaluation')
+SECTIONS = ('inference', 'postprocess', 'training', 'pipeline', 'evaluation', 'onnxruntime')
 QUICK = dict(sizes=[128], models=['ours_small', 'dbnet_r50'], repeats=1, warmup=0,
              post_sizes=[128], words=[2, 8], post_words_size=128, train_size=128,
              train_repeats=1, pipeline_images=4, loader_samples=8, eval_images=10,
-             metric_images=2, budget_s=30.0)
+             metric_images=2, budget_s=30.0, ort_models=['ours_small'], ort_sizes=[128])
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -97,6 +101,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--eval-images', type=int, default=500)
     parser.add_argument('--metric-images', type=int, default=20,
                         help='images per point of the metric vs words curve')
+    parser.add_argument('--ort-models', nargs='+', choices=specs[:3],
+                        default=['ours_small', 'ours_c2'],
+                        help='our detectors of the onnxruntime section')
+    parser.add_argument('--ort-sizes', nargs='+', type=int, default=[768],
+                        help='square input sides of the onnxruntime section')
     parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda[:N]'")
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     parser.add_argument('--out-dir', default='work_dirs/benchmark')
@@ -222,6 +231,16 @@ def run_evaluation(args, results: Dict, log) -> None:
         log(f"  {name}: {r['seconds']:.3f} s, x{r['speedup_vs_mmocr']:.2f} vs MMOCR")
 
 
+def run_onnxruntime(args, results: Dict, log) -> None:
+    specs = model_zoo.model_specs()
+    rows = []
+    for name in args.ort_models:
+        rows += ort_inference.benchmark_onnxruntime(
+            specs[name], args.ort_sizes, args.repeats, args.warmup,
+            os.path.join(args.out_dir, 'onnx'), args.device, args.budget_s, log)
+    results['onnxruntime'] = rows
+
+
 def write_outputs(args, results: Dict) -> str:
     """Write the JSON, the markdown tables and the plot; return the markdown."""
     os.makedirs(args.out_dir, exist_ok=True)
@@ -245,6 +264,9 @@ def write_outputs(args, results: Dict) -> str:
         parts += ['### Evaluation', '', report.evaluation_table(ev['generated'],
                                                                  ev['num_images']), '',
                   report.metric_scaling_table(ev['words']), '']
+    if 'onnxruntime' in results:
+        parts += ['### ONNX Runtime vs PyTorch', '',
+                  report.onnxruntime_table(results['onnxruntime']), '']
     markdown = '\n'.join(parts)
     with open(osp.join(args.out_dir, 'benchmark.md'), 'w') as f:
         f.write(markdown)
@@ -280,7 +302,8 @@ def main(argv=None) -> Dict:
                    args=vars(args), machine=machine.describe_machine(args.device),
                    load_before=machine.load_average(), quick=args.quick)
     runners = dict(inference=run_inference, postprocess=run_postprocess,
-                   training=run_training, pipeline=run_pipeline, evaluation=run_evaluation)
+                   training=run_training, pipeline=run_pipeline, evaluation=run_evaluation,
+                   onnxruntime=run_onnxruntime)
     for section in SECTIONS:
         if section in args.sections:
             log(f'{section} ...')

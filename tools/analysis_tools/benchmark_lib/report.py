@@ -125,3 +125,15 @@ def metric_scaling_table(rows: List[Dict]) -> str:
     keys = [k for k in rows[0] if k.endswith('_ms_per_image')] if rows else []
     return table(['words / image'] + [k[:-len('_ms_per_image')] + ' ms/img' for k in keys],
                  [[r['num_words']] + [r[k] for k in keys] for r in rows])
+
+
+def onnxruntime_table(rows: List[Dict]) -> str:
+    """ONNX Runtime vs PyTorch latency (``test_step`` and the network alone)."""
+    return table(
+        ['model', 'size', 'network input', 'threads', 'PyTorch ms', 'ONNX Runtime ms',
+         'ORT / PyTorch', 'PyTorch network ms', 'ORT network ms', 'ORT / PyTorch (network)',
+         'runs', 'max abs diff of the maps'],
+        [[r['label'], r['size'], 'x'.join(map(str, r['input_shape'])), r['threads'],
+          r['pytorch_median_ms'], r['onnxruntime_median_ms'], r['ort_vs_pytorch'],
+          r['pytorch_network_median_ms'], r['onnxruntime_network_median_ms'],
+          r['ort_vs_pytorch_network'], r['runs'], r['max_abs_diff']] for r in rows])

@@ -1,5 +1,6 @@
-"""Runner hooks. Importing this module registers ``QuadVisualizationHook`` in MMOCR's
-``HOOKS``."""
+"""Runner hooks. Importing this module registers ``QuadVisualizationHook`` and
+``CPUTimeBudgetHook`` in MMOCR's ``HOOKS``."""
+from .cpu_time_budget_hook import CPUTimeBudgetHook
 from .quad_visualization_hook import QuadVisualizationHook
 
-__all__ = ['QuadVisualizationHook']
+__all__ = ['CPUTimeBudgetHook', 'QuadVisualizationHook']
