@@ -15,10 +15,8 @@ CONFIGS = Path(__file__).parents[3] / 'configs/_base_/models'
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize('base', ['textboxes_retina_se-r50_fpn-c2.py',
-                                  'textboxes_retina_r18-small.py'])
-def test_p6_from_c5_and_relu_before_p7(base):
-    neck_cfg = Config.fromfile(str(CONFIGS / base)).model.neck
+def test_p6_from_c5_and_relu_before_p7():
+    neck_cfg = Config.fromfile(str(CONFIGS / 'textboxes_retina_se-r50_fpn-c2.py')).model.neck
     assert neck_cfg.add_extra_convs == 'on_input' and neck_cfg.relu_before_extra_convs
     # Small channels: the formula, not the width, is under test.
     neck_cfg.update(in_channels=[4, 6, 8, 10], out_channels=5)
@@ -34,3 +32,9 @@ def test_p6_from_c5_and_relu_before_p7(base):
     p7 = F.conv2d(F.relu(p6), conv7.weight, conv7.bias, stride=2, padding=1)
     torch.testing.assert_close(outs[4], p6)
     torch.testing.assert_close(outs[5], p7)
+
+
+@pytest.mark.timeout(60)
+def test_the_small_demo_model_keeps_p6_from_p5():
+    neck_cfg = Config.fromfile(str(CONFIGS / 'textboxes_retina_r18-small.py')).model.neck
+    assert neck_cfg.add_extra_convs == 'on_output' and not neck_cfg.relu_before_extra_convs
