@@ -13,5 +13,6 @@ val_dataloader = dict(dataset=_base_.icdar2013_mlt_textdet_test)
 test_dataloader = val_dataloader
 val_evaluator = dict(_delete_=True, type='IC13DetEvalMetric', score_thr=0.5)
 test_evaluator = val_evaluator
-default_hooks = dict(checkpoint=dict(interval=2000))
+# Keeps the checkpoint with the best IC13 DetEval hmean besides the last ones.
+default_hooks = dict(checkpoint=dict(interval=2000, save_best='ic13/hmean', rule='greater'))
 model = dict(test_cfg=dict(score_thr=0.5, nms=dict(iou_threshold=0.35)))

@@ -10,4 +10,6 @@ load_from = 'work_dirs/textboxes_retina_se-r50_fpn-c2_8xb2-608-100k_synthtext/it
 train_dataloader = dict(dataset=_base_.icdar2015_textdet_train)
 val_dataloader = dict(dataset=_base_.icdar2015_textdet_test)
 test_dataloader = val_dataloader
-default_hooks = dict(checkpoint=dict(interval=2000))
+# Validation every 2000 iterations keeps the checkpoint with the best IC15 hmean
+# (best_ic15_hmean_iter_N.pth) besides the last ones.
+default_hooks = dict(checkpoint=dict(interval=2000, save_best='ic15/hmean', rule='greater'))

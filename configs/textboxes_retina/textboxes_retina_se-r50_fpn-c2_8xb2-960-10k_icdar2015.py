@@ -18,6 +18,8 @@ icdar2015_textdet_train.pipeline = train_pipeline
 train_dataloader = dict(dataset=icdar2015_textdet_train)
 val_dataloader = dict(dataset=_base_.icdar2015_textdet_test)
 test_dataloader = val_dataloader
-default_hooks = dict(checkpoint=dict(interval=1000))
+# Validation every 1000 iterations keeps the checkpoint with the best IC15 hmean
+# (best_ic15_hmean_iter_N.pth) besides the last ones.
+default_hooks = dict(checkpoint=dict(interval=1000, save_best='ic15/hmean', rule='greater'))
 # The seed's IC15 test setting (1280 px from the dataset base): score 0.4, quad NMS 0.2.
 model = dict(test_cfg=dict(score_thr=0.4, nms=dict(iou_threshold=0.2)))

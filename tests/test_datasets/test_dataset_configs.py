@@ -101,10 +101,11 @@ def test_train_pipelines_on_real_images(name, key):
 
 
 @pytest.mark.parametrize('name,key,shape', [
-    ('icdar2015_textdet.py', 'icdar2015_textdet_test_pipeline', (720, 1280)),
-    ('icdar2013_textdet.py', 'icdar2013_textdet_test_pipeline', (720, 1280)),
-    ('mlt2017_textdet.py', 'mlt2017_textdet_test_pipeline', (720, 1280)),
-    ('synthetic_textdet.py', 'synthetic_textdet_test_pipeline', (216, 384)),
+    # Square inputs, like the training resize (tests/test_datasets/test_train_test_geometry.py).
+    ('icdar2015_textdet.py', 'icdar2015_textdet_test_pipeline', (1280, 1280)),
+    ('icdar2013_textdet.py', 'icdar2013_textdet_test_pipeline', (1280, 1280)),
+    ('mlt2017_textdet.py', 'mlt2017_textdet_test_pipeline', (1280, 1280)),
+    ('synthetic_textdet.py', 'synthetic_textdet_test_pipeline', (384, 384)),
 ])
 def test_test_pipelines_keep_ground_truth_in_original_coordinates(name, key, shape):
     info = toy_infos()[0]

@@ -20,7 +20,9 @@ synthetic_textdet_train_pipeline = [
 
 synthetic_textdet_test_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='Resize', scale=(384, 384), keep_ratio=True),
+    # Square like the training resize (the generated images are not square: 320-512 px per
+    # side, drawn separately), so words reach the head with the training aspect ratio.
+    dict(type='Resize', scale=(384, 384), keep_ratio=False),
     dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
     dict(type='PackTextDetInputs',
          meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor')),

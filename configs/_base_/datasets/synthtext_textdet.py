@@ -7,8 +7,10 @@ synthtext_textdet_train_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation', ignore_empty=True),
     dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
     dict(type='mmdet.PhotoMetricDistortion'),
-    # Also clips the word boxes that reach outside the image.
-    dict(type='QuadRandomCrop', min_kept_area_ratio=0.5, cut_word_mode='ignore'),
+    # The seed's crop (side down to 0.1, "more than k words >90% inside" modes); also clips the
+    # word boxes that reach outside the image.
+    dict(type='QuadRandomCrop', min_words_inside=(None, 1, 3, 5, 7, 9), scale_range=(0.1, 1.0),
+         aspect_ratio_range=(0.5, 2.0), min_kept_area_ratio=0.5, cut_word_mode='ignore'),
     dict(type='Resize', scale=(768, 768), keep_ratio=False, clip_object_border=False),
     dict(type='PackTextDetInputs',
          meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor')),

@@ -16,7 +16,7 @@ tta_model = dict(
     tta_cfg=dict(
         merge='voting',
         nms=dict(iou_threshold=0.2),
-        max_per_img=300,
+        max_per_img=1000,
         size_limits=[dict(scale=tta_scales[0], min_size=12)] +
         [dict(scale=scale, max_size=64) for scale in tta_scales[2:]]))
 
@@ -25,7 +25,8 @@ tta_pipeline = [
     dict(
         type='TestTimeAug',
         transforms=[
-            [dict(type='Resize', scale=scale, keep_ratio=True) for scale in tta_scales],
+            # Square views, like training and the single-scale test.
+            [dict(type='Resize', scale=scale, keep_ratio=False) for scale in tta_scales],
             [dict(type='RandomFlip', prob=1.0, direction='horizontal'),
              dict(type='RandomFlip', prob=0.0, direction='horizontal')],
             [dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True)],

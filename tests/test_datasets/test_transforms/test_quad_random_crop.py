@@ -105,11 +105,85 @@ def test_registered_with_repr_and_validation():
     assert repr(transform) == (
         'QuadRandomCrop(min_overlaps=(None, 0.0, 0.1, 0.3, 0.5, 0.7, 0.9), '
         "overlap_mode='coverage', scale_range=(0.3, 1.0), aspect_ratio_range=(0.5, 2.0), "
-        "max_trials=5, min_kept_area_ratio=0.5, cut_word_mode='ignore')")
+        "max_trials=5, min_kept_area_ratio=0.5, cut_word_mode='ignore', "
+        'min_words_inside=None, inside_thr=0.9)')
     with pytest.raises(ValueError, match='cut_word_mode'):
         QuadRandomCrop(cut_word_mode='remove')
     with pytest.raises(ValueError, match='scale_range'):
         QuadRandomCrop(scale_range=(0, 1))
+
+
+def _fraction_inside(word, box):
+    """Fraction of ``word``'s axis-aligned bounding box inside ``box``, with shapely."""
+    xs, ys = word[0::2], word[1::2]
+    rect = shapely.box(min(xs), min(ys), max(xs), max(ys))
+    return rect.intersection(shapely.box(*box)).area / rect.area
+
+
+SEED_CROP = dict(min_words_inside=(None, 1, 3, 5, 7, 9), scale_range=(0.1, 1.0),
+                 aspect_ratio_range=(0.5, 2.0))
+
+
+@pytest.mark.timeout(60)
+def test_seed_word_count_modes_hold_over_many_seeds():
+    """The seed's modes: a patch has more than k cared words with > 90% of their box inside."""
+    # A 16:9 image with 24 words on a 6 x 4 grid (3 of them don't care, which never count).
+    words = [[40 + 100 * i, 30 + 90 * j, 110 + 100 * i, 30 + 90 * j,
+              110 + 100 * i, 60 + 90 * j, 40 + 100 * i, 60 + 90 * j]
+             for i in range(6) for j in range(4)]
+    ignored = np.zeros(len(words), bool)
+    ignored[[0, 7, 13]] = True
+    results = sample(words, height=360, width=640, ignored=ignored)
+    cared = [w for w, ign in zip(words, ignored) if not ign]
+    seen_modes, sides = set(), []
+    for k in (1, 3, 5, 7, 9):
+        transform = QuadRandomCrop(**dict(SEED_CROP, min_words_inside=(k, )))
+        for seed in range(60):
+            np.random.seed(seed)
+            box = transform._sample_crop_box(360, 640, results['gt_polygons'], ignored)
+            if box.tolist() == [0, 0, 640, 360]:
+                continue  # fallback after max_trials failures
+            inside = sum(_fraction_inside(w, box) > 0.9 for w in cared)
+            assert inside > k, (k, seed, box, inside)
+            h, w = box[3] - box[1], box[2] - box[0]
+            # The patch's own h / w in [0.5, 2] as the seed (sides rounded to whole pixels).
+            assert (h + 0.5) / (w - 0.5) >= 0.5 and (h - 0.5) / (w + 0.5) <= 2.0, (h, w)
+            assert w >= 0.1 * 640 - 0.5 and h >= 0.1 * 360 - 0.5
+            seen_modes.add(k)
+            sides.append(w / 640)
+    assert seen_modes == {1, 3, 5, 7, 9}
+    assert min(sides) < 0.3  # patches smaller than our default scale_range=(0.3, 1.0) allows
+    # None keeps the whole image; no cared word: nothing can satisfy a count, whole image.
+    whole = QuadRandomCrop(**dict(SEED_CROP, min_words_inside=(None, )))
+    assert whole._sample_crop_box(360, 640, results['gt_polygons'],
+                                  ignored).tolist() == [0, 0, 640, 360]
+    only_ignored = QuadRandomCrop(**dict(SEED_CROP, min_words_inside=(1, )))
+    assert only_ignored._sample_crop_box(360, 640, results['gt_polygons'], np.ones(24, bool)
+                                         ).tolist() == [0, 0, 640, 360]
+
+
+@pytest.mark.timeout(30)
+def test_words_inside_counts_by_hand():
+    transform = QuadRandomCrop(min_words_inside=(1, ))
+    # Bounding box 10x10 at (0, 0): 95% inside [0, 0, 9.5, 100] (counts), 90% inside
+    # [0, 0, 9, 100] (not more than 90%: does not count), as the seed's `overlap > 0.9`.
+    rotated = np.array([5, 0, 10, 5, 5, 10, 0, 5], np.float32)  # a diamond: bbox 10 x 10
+    assert transform.words_inside([rotated], np.array([0, 0, 9.5, 100])) == 1
+    assert transform.words_inside([rotated], np.array([0, 0, 9, 100])) == 0
+    assert transform.words_inside([], np.array([0, 0, 9, 100])) == 0
+    with pytest.raises(ValueError, match='min_words_inside'):
+        QuadRandomCrop(min_words_inside=(-1, ))
+
+
+@pytest.mark.timeout(30)
+def test_seed_mode_crops_and_clips_like_the_default():
+    results = sample([[20, 20, 60, 20, 60, 30, 20, 30], [120, 50, 160, 50, 160, 70, 120, 70]])
+    np.random.seed(5)
+    out = QuadRandomCrop(**dict(SEED_CROP, min_words_inside=(0, )))(copy.deepcopy(results))
+    x1, y1, x2, y2 = out['crop_bbox']
+    np.testing.assert_array_equal(out['img'], results['img'][y1:y2, x1:x2])
+    assert_quads_inside(out)
+    assert len(out['gt_polygons']) >= 1
 
 
 def test_cache_randomness_repeats_the_patch():

@@ -284,7 +284,7 @@ def test_the_small_refine_config_swaps_only_the_head():
     plain = Config.fromfile(str(PLAIN_SMALL)).to_dict()
     assert refine['model']['bbox_head'].pop('type') == 'RefineTextBoxesHead'
     assert refine['model']['bbox_head'].pop('neg_filter_thr') == 0.99
-    assert refine['model']['test_cfg'].pop('nms_top_k') == 400
+    assert refine['model']['test_cfg'].pop('nms_top_k') == 5000
     plain['model']['bbox_head'].pop('type')
     assert refine == plain
 

@@ -110,6 +110,7 @@ def test_the_tta_config_views_and_limits():
     resizes, flips = cfg.tta_pipeline[1].transforms[:2]
     assert [r.scale for r in resizes] == [(768, 768), (1280, 1280), (1536, 1536), (1792, 1792),
                                           (2048, 2048), (2304, 2304)]
+    assert all(r.keep_ratio is False for r in resizes)  # square views, like training
     assert [f.prob for f in flips] == [1.0, 0.0]
     limits = cfg.tta_model.tta_cfg.size_limits
     assert limits[0] == dict(scale=(768, 768), min_size=12)

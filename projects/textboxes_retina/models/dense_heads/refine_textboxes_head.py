@@ -49,8 +49,9 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
     ``loss_bbox``; all four are summed by the detector. Focal loss, or SSD
     hard negative mining with ``train_cfg.neg_pos_ratio``, apply to both.
     Inference: quads are decoded twice, anchor -> ARM -> refined anchor ->
-    ODM -> quad; the ``test_cfg.nms_top_k`` best (400 by default, -1 for
-    all) are rescaled and repaired by the base head, then suppressed by exact
+    ODM -> quad; the ``test_cfg.nms_top_k`` best (5000 by default, -1 for
+    all; RefineDet's COCO value, 400, drops words on dense text images) are
+    rescaled and repaired by the base head, then suppressed by exact
     quad NMS (see :meth:`_bbox_post_process`).
 
     Args:
@@ -327,11 +328,11 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
                            img_meta: Optional[dict] = None) -> InstanceData:
         """Top-k, then the base head's rescaling, repair and exact quad NMS.
 
-        Keeps the ``cfg.nms_top_k`` best candidates of the image (400 by
+        Keeps the ``cfg.nms_top_k`` best candidates of the image (5000 by
         default, -1 for all) before
         :meth:`TextBoxesRetinaHead._bbox_post_process`.
         """
-        top_k = cfg.get('nms_top_k', 400)
+        top_k = cfg.get('nms_top_k', 5000)
         if with_nms and 0 <= top_k < len(results):
             results = results[results.scores.topk(top_k).indices]
         return super()._bbox_post_process(results, cfg, rescale, with_nms, img_meta)

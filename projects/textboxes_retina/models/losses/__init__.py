@@ -1,5 +1,6 @@
 # Copyright (c) textboxes_retina authors. Importing this module registers its classes.
-"""Losses."""
+"""Losses registered in ``mmocr.registry.MODELS``."""
 from .device_agnostic_focal_loss import DeviceAgnosticFocalLoss
+from .focal_loss_star import FocalLossStar, focal_loss_star
 
-__all__ = ['DeviceAgnosticFocalLoss']
+__all__ = ['DeviceAgnosticFocalLoss', 'FocalLossStar', 'focal_loss_star']
