@@ -31,6 +31,9 @@ ABLATIONS = {
     'gn': 'textboxes_retina_se-r50-gn_fpn-c2_8xb2-',
     'ohem-softmax': 'textboxes_retina_se-r50_fpn-c2-ohem-softmax_8xb2-',
     'se-r50-mmpretrain-imagenet': 'textboxes_retina_se-r50-mmpretrain_fpn-c2_8xb2-',
+    'loss-seed': 'textboxes_retina_se-r50_fpn-c2-loss-seed_8xb2-',
+    'loss-tbpp': 'textboxes_retina_se-r50_fpn-c2-loss-tbpp_8xb2-',
+    'focal-star': 'textboxes_retina_se-r50_fpn-c2-focal-star_8xb2-',
 }
 # The published ImageNet SE-ResNets: file name -> (layout, depth)
 PUBLISHED = {
