@@ -11,6 +11,7 @@ from typing import Callable, Dict, Tuple
 
 import cv2
 import numpy as np
+from PIL import Image
 
 #: Photographs (CC0 or no known copyright restrictions, see ``skimage.data``'s docstrings) and
 #: textures (CC0) that scikit-image ships in its wheel; none shows text.
@@ -25,10 +26,11 @@ def _skimage_image(name: str) -> np.ndarray:
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError('scikit-image is not installed (it ships the photo backgrounds)')
     path = osp.join(list(spec.submodule_search_locations)[0], 'data', name)
-    img = cv2.imread(path, cv2.IMREAD_COLOR)
-    if img is None:
-        raise FileNotFoundError(f'cannot read {path} (scikit-image data file)')
-    return img.astype(np.float32)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} (a scikit-image data file) does not exist')
+    with Image.open(path) as img:  # PIL: libpng would warn about these files' colour profile
+        rgb = np.asarray(img.convert('RGB'), dtype=np.float32)
+    return np.ascontiguousarray(rgb[..., ::-1])
 
 
 def _random_colour(rng: np.random.Generator) -> np.ndarray:

@@ -1,5 +1,7 @@
 # Copyright (c) textboxes_retina authors.
 """Write generated images and their words in the ICDAR 2015 layout, deterministically."""
+import functools
+import multiprocessing
 import os
 import os.path as osp
 import zlib
@@ -28,9 +30,20 @@ def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(split.encode()), index])
 
 
+def _write_image(root: str, split: str, index: int, size_range: Tuple[int, int], seed: int,
+                 render: Renderer, jpeg_quality: Tuple[int, int]) -> None:
+    rng = image_rng(seed, split, index)
+    img, words = render(rng, size_range)
+    name = f'img_{index + 1}'
+    cv2.imwrite(osp.join(root, 'imgs', f'{name}.jpg'), img,
+                [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*jpeg_quality))])
+    with open(osp.join(root, 'gts', f'gt_{name}.txt'), 'wb') as f:
+        f.write(format_gt(words))
+
+
 def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
                 seed: int, render: Renderer, jpeg_quality: Tuple[int, int] = (85, 96),
-                progress: bool = True) -> str:
+                progress: bool = True, workers: int = 1) -> str:
     """Write ``num_images`` images and ground-truth files of one split.
 
     Layout: ``<out_dir>/<split>/imgs/img_<i>.jpg`` and ``<out_dir>/<split>/gts/gt_img_<i>.txt``
@@ -46,6 +59,7 @@ def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int
         jpeg_quality (tuple[int, int]): JPEG quality drawn from ``[low, high)``.
             Defaults to (85, 96).
         progress (bool): Show a progress bar. Defaults to True.
+        workers (int): Processes drawing images (the files do not depend on it). Defaults to 1.
 
     Returns:
         str: The split folder (``<out_dir>/<split>``).
@@ -57,16 +71,18 @@ def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int
     if progress:
         from mmengine.utils import ProgressBar
         bar = ProgressBar(num_images)
-    for index in range(num_images):
-        rng = image_rng(seed, split, index)
-        img, words = render(rng, size_range)
-        name = f'img_{index + 1}'
-        cv2.imwrite(osp.join(root, 'imgs', f'{name}.jpg'), img,
-                    [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*jpeg_quality))])
-        with open(osp.join(root, 'gts', f'gt_{name}.txt'), 'wb') as f:
-            f.write(format_gt(words))
-        if bar is not None:
-            bar.update()
+    job = functools.partial(_write_image, root, split, size_range=size_range, seed=seed,
+                            render=render, jpeg_quality=jpeg_quality)
+    if workers > 1 and num_images > 1:
+        with multiprocessing.get_context('fork').Pool(workers) as pool:
+            for _ in pool.imap_unordered(job, range(num_images), chunksize=4):
+                if bar is not None:
+                    bar.update()
+    else:
+        for index in range(num_images):
+            job(index)
+            if bar is not None:
+                bar.update()
     if bar is not None:
         print()
     return root

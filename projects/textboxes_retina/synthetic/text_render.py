@@ -231,25 +231,31 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
         if quad_region is None:
             continue
         shift, region = quad_region
-        matrix = np.array([[1, 0, shift[0]], [0, 1, shift[1]], [0, 0, 1]]) @ matrix
         placed |= region
-        warped, quads = warp_block(alpha, block_words, matrix, (height, width))
-        inside = region.astype(bool)
-        background = img[inside].mean(axis=0)
+        # composite in the block's bounding rectangle (with room for an outline or a shadow)
+        pad = 2 + size // 4
+        x0, y0 = np.maximum(np.floor((corners + shift).min(axis=0)).astype(int) - pad, 0)
+        x1, y1 = np.minimum(np.ceil((corners + shift).max(axis=0)).astype(int) + pad,
+                            [width, height])
+        matrix = np.array([[1, 0, shift[0] - x0], [0, 1, shift[1] - y0], [0, 0, 1]]) @ matrix
+        warped, quads = warp_block(alpha, block_words, matrix, (y1 - y0, x1 - x0))
+        quads = [quad + np.array([x0, y0], np.float32) for quad in quads]
+        roi = img[y0:y1, x0:x1]
+        background = roi[region[y0:y1, x0:x1].astype(bool)].mean(axis=0)
         colour = _text_colour(rng, background)
         effect = rng.random()
         if effect < 0.15:  # outline in a contrasting colour
             radius = max(1, int(round(size / rng.uniform(10, 20))))
             outline = cv2.dilate(warped, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8))
             edge = 255.0 - colour if rng.random() < 0.7 else _text_colour(rng, colour)
-            img = img * (1 - outline[..., None]) + edge * outline[..., None]
+            roi = roi * (1 - outline[..., None]) + edge * outline[..., None]
         elif effect < 0.3:  # soft drop shadow
             off = rng.uniform(0.05, 0.12, size=2) * size
             shadow = cv2.warpAffine(warped, np.float32([[1, 0, off[0]], [0, 1, off[1]]]),
-                                    (width, height))
+                                    (x1 - x0, y1 - y0))
             shadow = cv2.GaussianBlur(shadow, (0, 0), max(0.5, size / 20)) * rng.uniform(0.4, 0.9)
-            img = img * (1 - shadow[..., None])
-        img = img * (1 - warped[..., None]) + colour * warped[..., None]
+            roi = roi * (1 - shadow[..., None])
+        img[y0:y1, x0:x1] = roi * (1 - warped[..., None]) + colour * warped[..., None]
         contrast = abs(float(np.mean(colour)) - float(np.mean(background)))
         for quad, (_, text) in zip(quads, block_words):
             letter_h = min(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
