@@ -36,8 +36,8 @@ def test_outputs_equal_onnxruntime(features):
     image = rng.normal(0, 1, size=(2, 3, 96, 160)).astype(np.float32)
     reference, prob = ort_reference(PPOCRV4_DET_NECK_TENSORS, image)
     with torch.no_grad():
-        outputs = features(torch.from_numpy(image))
-    assert len(outputs) == 3
+        outputs = [out / features.out_scale for out in features(torch.from_numpy(image))]
+    assert len(outputs) == 3 and features.out_scale == 0.1
     for stride, out, ref in zip((8, 16, 32), outputs, reference):
         assert out.shape == (2, 96, 96 // stride, 160 // stride) == ref.shape
         # float32 sums over ~60 layers: agree to ~1e-6 of the features' range
