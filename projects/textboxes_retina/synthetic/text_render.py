@@ -262,8 +262,28 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
             dont_care = letter_h < 7 or contrast < 25
             words.append((quad, '###' if dont_care else text, dont_care))
     img = _occlude(rng, img, words)
-    img = _degrade(rng, img)
-    return np.clip(img, 0, 255).astype(np.uint8), words
+    img = np.clip(_degrade(rng, img), 0, 255).astype(np.uint8)
+    return img, _mark_illegible(img, words)
+
+
+def _mark_illegible(img: np.ndarray, words: List[Word], min_spread: float = 32) -> List[Word]:
+    """Mark don't care the words whose pixels barely differ: the spread (95th - 5th percentile)
+    of the grey values inside the quad under ``min_spread`` (faint, blurred or hidden)."""
+    grey = img.mean(axis=2)
+    out = []
+    for quad, text, dont_care in words:
+        if not dont_care:
+            x0, y0 = np.maximum(np.floor(quad.min(axis=0)).astype(int), 0)
+            x1, y1 = np.ceil(quad.max(axis=0)).astype(int) + 1
+            mask = np.zeros((max(y1 - y0, 1), max(x1 - x0, 1)), np.uint8)
+            cv2.fillPoly(mask, [np.round(quad - [x0, y0]).astype(np.int32)], 1)
+            inside = grey[y0:y1, x0:x1][mask[:grey[y0:y1, x0:x1].shape[0],
+                                             :grey[y0:y1, x0:x1].shape[1]].astype(bool)]
+            if inside.size == 0 or np.percentile(inside, 95) - np.percentile(inside, 5) \
+                    < min_spread:
+                text, dont_care = '###', True
+        out.append((quad, text, dont_care))
+    return out
 
 
 def _occlude(rng: np.random.Generator, img: np.ndarray, words: List[Word]) -> np.ndarray:
