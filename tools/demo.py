@@ -82,7 +82,7 @@ def main(argv=None):
             py, 'tools/make_synthetic_dataset.py', '--out-dir', data_dir, '--split', *splits,
             '--num-images', *map(str, splits.values()), '--seed', str(args.seed),
             '--holdout-family', HOLDOUT_FAMILY, '--holdout-background', HOLDOUT_BACKGROUND,
-            '--holdout-splits', 'test_ood'
+            '--holdout-splits', 'test_ood', '--workers', str(min(2, os.cpu_count() or 1))
         ])
 
     warmup = max(1, min(100, args.iters // 10))
