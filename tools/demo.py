@@ -26,7 +26,8 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = 'configs/textboxes_retina/textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py'
+CONFIG = ('configs/textboxes_retina/'
+          'textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
 REAL_DATA = ('../shared/data/icdar2015_toy', 'tests/data/icdar2015_toy')
 HOLDOUT_FAMILY, HOLDOUT_BACKGROUND = 'Lato', 'tiles'
 

@@ -40,8 +40,8 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-from textboxes_retina.synthetic import (BACKGROUNDS, find_font_families, render_image as
-                                      render_typeset_image, select_fonts)
+from textboxes_retina.synthetic import BACKGROUNDS, find_font_families, select_fonts
+from textboxes_retina.synthetic import render_image as render_typeset_image
 from textboxes_retina.synthetic.icdar_writer import format_gt, image_rng  # noqa: F401
 from textboxes_retina.synthetic.icdar_writer import write_split as _write_split
 

@@ -126,8 +126,8 @@ def test_images_have_words_in_bounds_clockwise_and_many_small(families):
         counts.append(sum(not dc for _, _, dc in words))
         for quad, text, dont_care in words:
             assert quad.shape == (4, 2)
-            assert quad.min() >= -1 and np.all(quad.max(axis=0) <= [img.shape[1] + 1,
-                                                                     img.shape[0] + 1])
+            size = np.array([img.shape[1], img.shape[0]])
+            assert quad.min() >= -1 and np.all(quad.max(axis=0) <= size + 1)
             x, y = quad[:, 0], quad[:, 1]
             assert np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y) > 0  # clockwise
             assert (text == '###') == dont_care

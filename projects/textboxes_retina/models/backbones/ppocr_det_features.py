@@ -2,7 +2,7 @@
 """The PP-OCRv4 mobile text detector's backbone and FPN, converted from ONNX, as a backbone."""
 import importlib.util
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModule
@@ -168,4 +168,3 @@ class PPOCRDetFeatures(BaseModule):
         if isinstance(outs, Tensor):
             outs = (outs, )
         return tuple(out * self.out_scale for out in outs)
-
