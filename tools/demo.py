@@ -87,21 +87,24 @@ def main(argv=None):
         ])
 
     warmup = max(1, min(100, args.iters // 10))
-    timings['train'] = run('train (validates on val at the end: the score-threshold sweep)', [
-        py, 'tools/train.py', args.config, '--work-dir', work_dir, '--cfg-options',
-        f'train_dataloader.dataset.data_root={data_dir}/train',
-        f'val_dataloader.dataset.data_root={data_dir}/val',
-        f'train_cfg.max_iters={args.iters}',
-        f'train_cfg.val_interval={args.iters}',
-        f'param_scheduler.0.end={warmup}',
-        f'param_scheduler.1.begin={warmup}',
-        f'param_scheduler.1.end={args.iters}',
-        f'param_scheduler.1.T_max={args.iters - warmup}',
-        f'default_hooks.checkpoint.interval={args.iters}',
-        f'randomness.seed={args.seed}',
-    ])
     checkpoint = osp.join(work_dir, f'iter_{args.iters}.pth')
-    val = _latest_run_metrics(osp.join(REPO, work_dir))
+    if osp.exists(osp.join(REPO, checkpoint)):
+        print(f'=== train: reusing {checkpoint} and its validation (delete it to retrain)')
+    else:
+        timings['train'] = run('train (validates on val at the end: the score-threshold sweep)', [
+            py, 'tools/train.py', args.config, '--work-dir', work_dir, '--cfg-options',
+            f'train_dataloader.dataset.data_root={data_dir}/train',
+            f'val_dataloader.dataset.data_root={data_dir}/val',
+            f'train_cfg.max_iters={args.iters}',
+            f'train_cfg.val_interval={args.iters}',
+            f'param_scheduler.0.end={warmup}',
+            f'param_scheduler.1.begin={warmup}',
+            f'param_scheduler.1.end={args.iters}',
+            f'param_scheduler.1.T_max={args.iters - warmup}',
+            f'default_hooks.checkpoint.interval={args.iters}',
+            f'randomness.seed={args.seed}',
+        ])
+    val = _latest_run_metrics(osp.join(REPO, work_dir), training=True)
     thr = val['ic15/sweep_best_thr']
     print(f'\n=== score threshold picked on {args.num_val} generated val images: {thr:.2f} '
           f'(val hmean {val["ic15/sweep_best_hmean"]:.4f} there)')
@@ -146,19 +149,25 @@ def main(argv=None):
     print(f'real-image quads:  {infer_dir}/ (drawn images in vis/, JSON and ICDAR txt)')
 
 
-def _latest_run_metrics(work_dir):
-    """The newest IC15 metrics line of the newest run (mmengine's ``<ts>/<ts>.json``)."""
+def _latest_run_metrics(work_dir, training=False):
+    """The last IC15 metrics of the newest test run (mmengine's ``<ts>/<ts>.json``), or with
+    ``training`` of the newest training run (its ``<ts>/vis_data/<ts>.json``, with losses)."""
     runs = sorted(d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d))
                   and d[:8].isdigit())
     for run_dir in reversed(runs):
-        path = osp.join(work_dir, run_dir, f'{run_dir}.json')
-        if osp.exists(path):
-            with open(path) as f:
-                lines = [json.loads(line) for line in f if line.strip()]
-            lines = [line for line in lines if 'ic15/hmean' in line]
-            if lines:
-                return lines[-1]
-    raise SystemExit(f'demo: no IC15 metrics found under {work_dir}')
+        path = (osp.join(work_dir, run_dir, 'vis_data', f'{run_dir}.json') if training else
+                osp.join(work_dir, run_dir, f'{run_dir}.json'))
+        if not osp.exists(path):
+            continue
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        if training and not any('loss' in line for line in lines):
+            continue
+        lines = [line for line in lines if 'ic15/hmean' in line]
+        if lines:
+            return lines[-1]
+    raise SystemExit(f'demo: no IC15 metrics of a {"training" if training else "test"} run '
+                     f'under {work_dir}')
 
 
 if __name__ == '__main__':
