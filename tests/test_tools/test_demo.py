@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).parents[2]
+ITERS = 60
+VAL_FLOOR = 0.2
 
 
 @pytest.mark.slow
@@ -37,7 +39,3 @@ def test_demo_runs_end_to_end_and_learns(tmp_path):
     # quality floor: this run (seed 0) measured val hmean 0.383 (P 0.391, R 0.375, threshold
     # 0.30 of the sweep); a model that learns nothing, or boxes that miss the words, scores ~0
     assert summary['val']['hmean'] >= VAL_FLOOR, summary
-
-
-ITERS = 60
-VAL_FLOOR = 0.2
