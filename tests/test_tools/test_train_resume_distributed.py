@@ -38,7 +38,7 @@ def config_file(run_dir, repo_root):
     data = run_dir / 'data'
     subprocess.run([sys.executable, osp.join(repo_root, 'tools', 'make_synthetic_dataset.py'),
                     '--out-dir', str(data), '--split', 'train', '--num-images', '4',
-                    '--img-size', '192', '--seed', '0', '--no-progress'],
+                    '--img-size', '192', '--seed', '0', '--style', 'hershey', '--no-progress'],
                    check=True, capture_output=True)
     cfg = Config.fromfile(osp.join(repo_root, SMALL_CONFIG))
     cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
