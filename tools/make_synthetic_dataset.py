@@ -1,9 +1,22 @@
 """Generate a synthetic scene-text dataset in the ICDAR 2015 format.
 
-Words are drawn with OpenCV's Hershey fonts under random size, rotation, perspective, colour and
-blur on procedural backgrounds (gradients, noise, shapes); a few tiny or faint words are marked
-``###`` (don't care). The output is deterministic from ``--seed``: image ``i`` of a split depends
-only on ``(seed, split, i)``, not on how many images are asked for. Layout::
+Two styles:
+
+- ``typeset`` (default): words, lines and small paragraphs drawn with real TrueType/OpenType
+  fonts that installed packages ship (matplotlib's DejaVu, STIX and Computer Modern, plus the
+  ``font-*`` packages of ``requirements/demo.txt``), at realistic sizes (half of them 10-25 px),
+  rotated and in perspective, with outlines, shadows, occlusion, blur, noise and JPEG
+  artefacts, on gradients, noise, shapes, photographs and textures shipped by scikit-image, and
+  procedural tiles, among text-like distractors (stripes, grids, barcodes, repeated marks).
+  The logic is :mod:`textboxes_retina.synthetic`.
+- ``hershey``: the original toy words in OpenCV's Hershey stroke fonts on procedural
+  backgrounds.
+
+For an out-of-distribution test, ``--holdout-family`` and ``--holdout-background`` name a font
+family and a background style that only the ``--holdout-splits`` use (and all other splits
+never use). A few tiny, faint or occluded words are marked ``###`` (don't care). The output is
+deterministic from ``--seed``: image ``i`` of a split depends only on ``(seed, split, i)`` and
+the options, not on how many images are asked for. Layout::
 
     <out-dir>/<split>/imgs/img_1.jpg ...
     <out-dir>/<split>/gts/gt_img_1.txt ...   UTF-8 with BOM, CRLF,
@@ -15,17 +28,22 @@ which ``ICDAR2015Dataset(data_root='<out-dir>/<split>', img_dir='imgs', ann_dir=
 Example::
 
     python tools/make_synthetic_dataset.py --out-dir data/synthetic_text \\
-        --split train test --num-images 300 60 --seed 0
+        --split train val test_ood --num-images 600 60 60 --seed 0 \\
+        --holdout-family Lato --holdout-background tiles --holdout-splits test_ood
 """
 import argparse
-import os
+import functools
 import os.path as osp
 import string
-import zlib
-from typing import List, Sequence, Tuple
+from typing import List, Tuple
 
 import cv2
 import numpy as np
+
+from textboxes_retina.synthetic import BACKGROUNDS, find_font_families, select_fonts
+from textboxes_retina.synthetic import render_image as render_typeset_image
+from textboxes_retina.synthetic.icdar_writer import format_gt, image_rng  # noqa: F401
+from textboxes_retina.synthetic.icdar_writer import write_split as _write_split
 
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
          cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_PLAIN)
@@ -182,47 +200,39 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
     return np.clip(img, 0, 255).astype(np.uint8), words
 
 
-def format_gt(words: Sequence[Word]) -> bytes:
-    """ICDAR 2015 ground truth: UTF-8 BOM, CRLF, integer clockwise quads."""
-    lines = []
-    for quad, text, _ in words:
-        coords = ','.join(str(int(round(v))) for v in quad.reshape(-1))
-        lines.append(f'{coords},{text}')
-    return ('\ufeff' + '\r\n'.join(lines) + '\r\n').encode('utf-8')
-
-
-def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
-    """The generator of image ``index`` of ``split``: independent of the number of images."""
-    return np.random.default_rng([seed, zlib.crc32(split.encode()), index])
+def typeset_renderer(holdout: bool, holdout_family=None, holdout_background=None):
+    """The ``typeset`` renderer of a split: only the held-out family and background when
+    ``holdout``, else every installed family and style less the held-out ones."""
+    families = find_font_families()
+    if holdout:
+        if not (holdout_family and holdout_background):
+            raise SystemExit('--holdout-splits needs --holdout-family and --holdout-background')
+        fonts = select_fonts(families, include=[holdout_family])
+        styles = [holdout_background]
+    else:
+        fonts = select_fonts(families, exclude=[holdout_family] if holdout_family else [])
+        styles = [s for s in BACKGROUNDS if s != holdout_background]
+    return functools.partial(render_typeset_image, font_files=fonts, background_styles=styles)
 
 
 def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
-                seed: int, progress: bool = True) -> str:
-    """Write ``num_images`` images and ground-truth files of one split.
+                seed: int, progress: bool = True, style: str = 'hershey', holdout: bool = False,
+                holdout_family: str = None, holdout_background: str = None,
+                workers: int = 1) -> str:
+    """Write one split (see :func:`textboxes_retina.synthetic.icdar_writer.write_split`).
+
+    ``style`` defaults to ``'hershey'`` here (what the benchmarks call and were measured on);
+    the command line defaults to ``'typeset'``.
 
     Returns:
         str: The split folder (``<out_dir>/<split>``).
     """
-    root = osp.join(out_dir, split)
-    os.makedirs(osp.join(root, 'imgs'), exist_ok=True)
-    os.makedirs(osp.join(root, 'gts'), exist_ok=True)
-    bar = None
-    if progress:
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(num_images)
-    for index in range(num_images):
-        rng = image_rng(seed, split, index)
-        img, words = render_image(rng, size_range)
-        name = f'img_{index + 1}'
-        cv2.imwrite(osp.join(root, 'imgs', f'{name}.jpg'), img,
-                    [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(85, 96))])
-        with open(osp.join(root, 'gts', f'gt_{name}.txt'), 'wb') as f:
-            f.write(format_gt(words))
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        print()
-    return root
+    if style == 'hershey':
+        return _write_split(out_dir, split, num_images, size_range, seed, render_image,
+                            progress=progress, workers=workers)
+    render = typeset_renderer(holdout, holdout_family, holdout_background)
+    return _write_split(out_dir, split, num_images, size_range, seed, render,
+                        jpeg_quality=(40, 96), progress=progress, workers=workers)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -236,8 +246,34 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--img-size', nargs='+', type=int, default=[320, 512],
                         help='image side in px: a fixed size, or a min and max')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
+    parser.add_argument('--style', choices=('typeset', 'hershey'), default='hershey',
+                        help='typeset: real fonts on realistic backgrounds (the demo\'s data); '
+                        'hershey: OpenCV\'s Hershey toy words (the tests\' and benchmarks\' '
+                        'data, kept as the default so their measured figures reproduce)')
+    parser.add_argument('--holdout-family', default=None,
+                        help='a font family (e.g. Lato) that only --holdout-splits use')
+    parser.add_argument('--holdout-background', default=None, choices=sorted(BACKGROUNDS),
+                        help='a background style that only --holdout-splits use')
+    parser.add_argument('--holdout-splits', nargs='*', default=[],
+                        help='splits drawn with only the held-out family and background')
+    parser.add_argument('--workers', type=int, default=1,
+                        help='processes drawing images (the output does not depend on it)')
+    parser.add_argument('--list-fonts', action='store_true',
+                        help='print the font families found and exit')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     args = parser.parse_args(argv)
+    if args.list_fonts:
+        return args
+    if args.style == 'hershey' and (args.holdout_family or args.holdout_background):
+        parser.error('--holdout-* work with --style typeset')
+    if args.holdout_splits and not (args.holdout_family and args.holdout_background):
+        parser.error('--holdout-splits needs --holdout-family and --holdout-background')
+    unknown = set(args.holdout_splits) - set(args.split)
+    if unknown:
+        parser.error(f'--holdout-splits {sorted(unknown)} are not among --split')
+    if args.holdout_family and args.holdout_family not in find_font_families():
+        parser.error(f'--holdout-family {args.holdout_family!r} not found; installed families: '
+                     f'{list(find_font_families())}')
     if len(args.num_images) not in (1, len(args.split)):
         parser.error('--num-images takes one value or one per --split')
     if len(args.img_size) not in (1, 2) or min(args.img_size) < 64:
@@ -247,11 +283,19 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.list_fonts:
+        for family, files in find_font_families().items():
+            print(f'{family}: {len(files)} files ({osp.dirname(files[0])})')
+        return
     counts = args.num_images * len(args.split) if len(args.num_images) == 1 else args.num_images
     size_range = (min(args.img_size), max(args.img_size))
     for split, count in zip(args.split, counts):
         root = write_split(args.out_dir, split, count, size_range, args.seed,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, style=args.style,
+                           holdout=split in args.holdout_splits,
+                           holdout_family=args.holdout_family,
+                           holdout_background=args.holdout_background,
+                           workers=args.workers)
         print(f'{split}: {count} images in {root}')
 
 

@@ -110,7 +110,7 @@ fi
 # 4. the pinned stack and this package ---------------------------------------------------------------
 say "installing the pinned OpenMMLab stack and textboxes_retina (editable)"
 pip_registry install -q "$mmcv_wheel" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
-    -r "$ROOT/requirements/deploy.txt" -c "$ROOT/requirements/lock.txt"
+    -r "$ROOT/requirements/deploy.txt" -r "$ROOT/requirements/demo.txt" -c "$ROOT/requirements/lock.txt"
 pip_registry install -q --no-deps --no-build-isolation -e "$ROOT"
 
 say "checking the installation"

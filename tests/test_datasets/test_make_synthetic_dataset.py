@@ -1,4 +1,5 @@
-"""tools/make_synthetic_dataset.py: format, determinism, labels that match the pixels, speed."""
+"""tools/make_synthetic_dataset.py: format, determinism, labels that match the pixels, speed,
+hold-out splits (the demo's style, typeset; the rendering itself: tests/test_synthetic)."""
 import importlib.util
 import os.path as osp
 import time
@@ -28,7 +29,7 @@ def tool():
 def generated(tool, tmp_path_factory):
     out = tmp_path_factory.mktemp('synthetic')
     tool.main(['--out-dir', str(out), '--split', 'train', 'test', '--num-images', '12', '3',
-               '--seed', '3', '--no-progress'])
+               '--seed', '3', '--style', 'typeset', '--no-progress'])
     return out
 
 
@@ -82,9 +83,12 @@ def test_words_are_visible_inside_their_quads(generated):
 
 def test_deterministic_from_seed_and_independent_of_count(tool, tmp_path):
     first, second, other = tmp_path / 'a', tmp_path / 'b', tmp_path / 'c'
-    tool.main(['--out-dir', str(first), '--num-images', '3', '--seed', '5', '--no-progress'])
-    tool.main(['--out-dir', str(second), '--num-images', '2', '--seed', '5', '--no-progress'])
-    tool.main(['--out-dir', str(other), '--num-images', '2', '--seed', '6', '--no-progress'])
+    tool.main(['--out-dir', str(first), '--num-images', '3', '--seed', '5', '--style',
+               'typeset', '--no-progress'])
+    tool.main(['--out-dir', str(second), '--num-images', '2', '--seed', '5', '--style',
+               'typeset', '--no-progress'])
+    tool.main(['--out-dir', str(other), '--num-images', '2', '--seed', '6', '--style',
+               'typeset', '--no-progress'])
     for name in ('imgs/img_1.jpg', 'imgs/img_2.jpg', 'gts/gt_img_2.txt'):
         assert (first / 'train' / name).read_bytes() == (second / 'train' / name).read_bytes()
     assert (first / 'train' / 'imgs/img_1.jpg').read_bytes() != \
@@ -94,7 +98,7 @@ def test_deterministic_from_seed_and_independent_of_count(tool, tmp_path):
 def test_fixed_image_size_and_speed(tool, tmp_path):
     start = time.perf_counter()
     tool.main(['--out-dir', str(tmp_path), '--num-images', '40', '--img-size', '384',
-               '--no-progress'])
+               '--style', 'typeset', '--no-progress'])
     elapsed = time.perf_counter() - start
     img = cv2.imread(str(tmp_path / 'train' / 'imgs' / 'img_40.jpg'))
     assert img.shape == (384, 384, 3)
@@ -106,3 +110,44 @@ def test_argument_errors(tool):
         tool.parse_args(['--split', 'a', 'b', 'c', '--num-images', '1', '2'])
     with pytest.raises(SystemExit):
         tool.parse_args(['--img-size', '32'])
+
+
+@pytest.mark.timeout(120)
+def test_hershey_style_still_available(tool, tmp_path):
+    tool.main(['--out-dir', str(tmp_path), '--num-images', '2', '--style', 'hershey',
+               '--no-progress'])
+    assert len(list((tmp_path / 'train' / 'imgs').glob('*.jpg'))) == 2
+
+
+@pytest.mark.timeout(120)
+def test_holdout_splits_use_only_the_held_out_family_and_background(tool):
+    held_out = tool.typeset_renderer(True, 'Lato', 'tiles').keywords
+    others = tool.typeset_renderer(False, 'Lato', 'tiles').keywords
+    assert held_out['background_styles'] == ['tiles']
+    assert held_out['font_files'] and all('Lato' in osp.basename(f)
+                                          for f in held_out['font_files'])
+    assert 'tiles' not in others['background_styles'] and len(others['background_styles']) == 5
+    assert not set(held_out['font_files']) & set(others['font_files'])
+    with pytest.raises(SystemExit):  # a held-out split needs both
+        tool.parse_args(['--split', 'a', 'b', '--holdout-splits', 'b'])
+    with pytest.raises(SystemExit):  # not a split
+        tool.parse_args(['--split', 'a', '--holdout-family', 'Lato', '--holdout-background',
+                         'tiles', '--holdout-splits', 'b'])
+    with pytest.raises(SystemExit):  # not an installed family
+        tool.parse_args(['--holdout-family', 'No Such Family'])
+
+
+@pytest.mark.timeout(120)
+def test_workers_do_not_change_the_files(tool, tmp_path):
+    args = ['--split', 'train', 'ood', '--num-images', '6', '--seed', '2', '--no-progress',
+            '--style', 'typeset',
+            '--holdout-family', 'Lato', '--holdout-background', 'tiles', '--holdout-splits',
+            'ood']
+    tool.main(['--out-dir', str(tmp_path / 'one'), *args])
+    tool.main(['--out-dir', str(tmp_path / 'two'), '--workers', '2', *args])
+    for split in ('train', 'ood'):
+        for sub, pattern in (('imgs', '*.jpg'), ('gts', '*.txt')):
+            files = sorted((tmp_path / 'one' / split / sub).glob(pattern))
+            assert len(files) == 6
+            for f in files:
+                assert f.read_bytes() == (tmp_path / 'two' / split / sub / f.name).read_bytes()

@@ -29,7 +29,8 @@ def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp('smoke_data')
     subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'make_synthetic_dataset.py'),
                     '--out-dir', str(out), '--num-images', '8', '--img-size', '160', '224',
-                    '--seed', '0', '--no-progress'], check=True, capture_output=True)
+                    '--seed', '0', '--style', 'hershey', '--no-progress'],
+                   check=True, capture_output=True)
     return out / 'train'
 
 

@@ -1,4 +1,6 @@
-"""The README's main command (tools/demo.py) runs every step end to end, here at toy size."""
+"""The README's main command (tools/demo.py) runs every step end to end, here at toy size, and a
+correct short run learns: a quality floor that a broken pipeline (features, ground truth, colour
+order, threshold hand-over) does not reach."""
 import json
 import subprocess
 import sys
@@ -7,26 +9,33 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).parents[2]
+ITERS = 60
+VAL_FLOOR = 0.2
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(960)  # the demo subprocess may take up to 900 s
-def test_demo_runs_end_to_end_at_toy_size(tmp_path):
+def test_demo_runs_end_to_end_and_learns(tmp_path):
     work_dir, data_dir = tmp_path / 'demo', tmp_path / 'data'
     proc = subprocess.run(
         [sys.executable, 'tools/demo.py', '--work-dir', str(work_dir), '--data-dir',
-         str(data_dir), '--num-train', '8', '--num-test', '4', '--iters', '2'],
+         str(data_dir), '--num-train', '96', '--num-val', '24', '--num-ood', '24', '--iters',
+         str(ITERS)],
         cwd=REPO, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
-    assert 'demo finished in' in out and 'hmean:' in out
-    # every artefact the summary points at exists
-    metrics = json.loads((work_dir / 'test_metrics.json').read_text())
-    assert {'ic15/precision', 'ic15/recall', 'ic15/hmean'} <= set(metrics)
-    assert 0.0 <= metrics['ic15/hmean'] <= 1.0
-    assert (work_dir / 'iter_2.pth').exists()
-    assert len(list((data_dir / 'train' / 'imgs').glob('*.jpg'))) == 8
+    assert 'demo finished in' in out and 'real-image hmean:' in out
+    summary = json.loads((work_dir / 'demo_metrics.json').read_text())
+    assert {'val', 'test_ood', 'real', 'score_thr', 'timings'} <= set(summary)
+    for split in ('val', 'test_ood', 'real'):
+        assert 0.0 <= summary[split]['hmean'] <= 1.0
+    # the threshold handed to the later steps is the one picked on val
+    assert f'score threshold {summary["score_thr"]:.2f}' in out
+    assert (work_dir / f'iter_{ITERS}.pth').exists()
+    assert len(list((data_dir / 'train' / 'imgs').glob('*.jpg'))) == 96
     infer = work_dir / 'infer'
     assert len(list((infer / 'vis').glob('*.jpg'))) == 5  # the five toy ICDAR 2015 images
     assert len(list((infer / 'preds').glob('*.json'))) == 5
-    assert len(list(work_dir.rglob('test_vis/*.jpg'))) == 4
+    # quality floor: this run (seed 0) measured val hmean 0.383 (P 0.391, R 0.375, threshold
+    # 0.30 of the sweep); a model that learns nothing, or boxes that miss the words, scores ~0
+    assert summary['val']['hmean'] >= VAL_FLOOR, summary

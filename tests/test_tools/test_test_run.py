@@ -22,7 +22,7 @@ def test_test_tool_writes_metrics_predictions_drawings_and_submission(test_tool,
     data = tmp_path / 'data'
     subprocess.run([sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', str(data),
                     '--split', 'test', '--num-images', '2', '--img-size', '192', '--seed', '1',
-                    '--no-progress'], check=True, capture_output=True)
+                    '--style', 'hershey', '--no-progress'], check=True, capture_output=True)
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmocr'):
         model = MODELS.build(Config.fromfile(SMALL_CONFIG).model)

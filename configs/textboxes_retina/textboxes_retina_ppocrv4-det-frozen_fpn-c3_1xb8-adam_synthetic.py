@@ -1,0 +1,34 @@
+# What `make demo` (tools/demo.py) trains: the small synthetic config with a pretrained, frozen
+# text backbone. The backbone and neck of the PP-OCRv4 mobile text detector (PaddleOCR, trained
+# on real text), whose ONNX file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), are
+# converted to PyTorch by onnx2torch when the model is built (textboxes_retina.models.backbones.
+# PPOCRDetFeatures; `pip install -r requirements/demo.txt`). Their top-down features at strides
+# 8/16/32 (96 channels) feed a trainable FPN (P3..P7) and the TextBoxes++ quad head; only those
+# learn. The images are fed at their own resolution at test time (no resize), as in training
+# (320-512 px images, 384 px crops), so a word keeps its size in pixels from the generated data to
+# the real 1280x720 ICDAR 2015 images.
+_base_ = ['./textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py']
+
+model = dict(
+    # PaddleOCR's input: BGR, ImageNet mean/std (the base's values, without the BGR->RGB swap)
+    data_preprocessor=dict(bgr_to_rgb=False),
+    backbone=dict(_delete_=True, type='PPOCRDetFeatures', frozen=True),
+    neck=dict(in_channels=[96, 96, 96], start_level=0, num_outs=5))
+
+test_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='Resize', scale_factor=1.0, keep_ratio=True),
+    dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
+    dict(type='PackTextDetInputs',
+         meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+val_dataloader = dict(
+    num_workers=1,
+    dataset=dict(data_root='data/synthetic_text/val', pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+# The sweep picks the score threshold on the generated validation set; tools/demo.py then uses
+# that threshold on the held-out and the real images.
+val_evaluator = dict(
+    type='IC15HmeanMetric', score_thr=0.5, score_thr_sweep=dict(start=0.2, stop=0.96, step=0.05))
+test_evaluator = val_evaluator

@@ -1,0 +1,170 @@
+# Copyright (c) textboxes_retina authors.
+"""The PP-OCRv4 mobile text detector's backbone and FPN, converted from ONNX, as a backbone."""
+import importlib.util
+import os.path as osp
+from typing import Optional, Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from mmocr.registry import MODELS
+
+#: The ONNX file of the PP-OCRv4 mobile text detector inside ``rapidocr-onnxruntime`` (1.4.4,
+#: Apache-2.0): ``<package>:<path inside the package>``.
+PPOCRV4_DET_ONNX = 'rapidocr_onnxruntime:models/ch_PP-OCRv4_det_infer.onnx'
+
+#: Tensors of that graph at strides 8, 16, 32, 96 channels each: the top-down sums of its RSEFPN
+#: neck (``out3 = in3 + up(out4)``, ``out4 = in4 + up(in5)``, ``in5``), the multi-level features
+#: just before the neck's per-level output convs that feed the DB head. (The stride-4 sum is
+#: ``'p2o.Add.253'``; leaving it out skips the neck's most expensive level.)
+PPOCRV4_DET_NECK_TENSORS = ('p2o.Add.251', 'p2o.Add.249', 'p2o.Add.229')
+
+
+def resolve_package_file(spec: str) -> str:
+    """Path of ``'<package>:<relative path>'`` in the installed package, or of a plain path.
+
+    Raises:
+        FileNotFoundError: The package is not installed or the file is not in it, naming the
+            optional requirements file that installs it.
+    """
+    if ':' not in spec or osp.exists(spec):
+        if not osp.isfile(spec):
+            raise FileNotFoundError(f'ONNX file {spec!r} does not exist')
+        return spec
+    package, relative = spec.split(':', 1)
+    found = importlib.util.find_spec(package)
+    if found is None or not found.submodule_search_locations:
+        raise FileNotFoundError(
+            f'package {package!r} (for {spec!r}) is not installed: '
+            f'pip install -r requirements/demo.txt')
+    path = osp.join(list(found.submodule_search_locations)[0], relative)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{relative!r} is not in the installed package {package!r} '
+                                f'({path}); see requirements/demo.txt for the tested version')
+    return path
+
+
+def extract_onnx_outputs(onnx_file: str, input_name: str, output_names: Sequence[str]):
+    """The sub-graph of ``onnx_file`` from ``input_name`` to ``output_names``.
+
+    Returns:
+        onnx.ModelProto: A model whose outputs are ``output_names``, in that order.
+    """
+    import onnx
+    from onnx.utils import Extractor
+
+    model = constants_to_initializers(onnx.load(onnx_file))
+    known = {out for node in model.graph.node for out in node.output}
+    missing = [name for name in output_names if name not in known]
+    if missing:
+        raise KeyError(f'{onnx_file}: no tensor named {missing} in the graph')
+    # the extractor looks the cut tensors up in value_info, which shape inference fills in
+    model = onnx.shape_inference.infer_shapes(model)
+    return Extractor(model).extract_model([input_name], list(output_names))
+
+
+def constants_to_initializers(model):
+    """Move tensor-valued ``Constant`` nodes into the graph's initializers, in place.
+
+    Paddle2ONNX stores the PP-OCR weights as ``Constant`` nodes; onnx2torch reads convolution
+    weights from initializers only. The graph computes the same either way.
+
+    Returns:
+        onnx.ModelProto: ``model``.
+    """
+    graph = model.graph
+    keep = []
+    for node in graph.node:
+        if node.op_type == 'Constant' and len(node.attribute) == 1 and \
+                node.attribute[0].name == 'value':
+            tensor = node.attribute[0].t
+            tensor.name = node.output[0]
+            graph.initializer.append(tensor)
+        else:
+            keep.append(node)
+    del graph.node[:]
+    graph.node.extend(keep)
+    return model
+
+
+def onnx_to_torch(model) -> nn.Module:
+    """Convert an ONNX model to a ``torch.fx.GraphModule`` with onnx2torch."""
+    from onnx2torch import convert
+    return convert(model)
+
+
+@MODELS.register_module()
+class PPOCRDetFeatures(BaseModule):
+    """Multi-level features of a pretrained PP-OCR text detector, converted from its ONNX file.
+
+    The PP-OCRv4 mobile detector (PPLCNetV3 backbone, RSEFPN neck, DB head; trained by PaddleOCR
+    on real scene and document text) ships as an ONNX file inside the ``rapidocr-onnxruntime``
+    package. This module cuts that graph at ``out_tensors`` (by default the neck's top-down
+    features at strides 8-32), converts the cut graph to PyTorch with ``onnx2torch`` when it is
+    built, and returns those tensors: an mmdet neck (FPN) and our quad head go on top. Nothing is
+    downloaded; the weights are the package's.
+
+    The converted graph expects the PaddleOCR input: BGR channels normalised with the ImageNet
+    mean and std, height and width multiples of 32 (use ``bgr_to_rgb=False`` and a
+    ``pad_size_divisor`` of 32 or more in the data preprocessor).
+
+    Args:
+        onnx_file (str): ``'<package>:<path>'`` inside an installed package, or a file path.
+            Defaults to :data:`PPOCRV4_DET_ONNX`.
+        out_tensors (Sequence[str]): Names of the graph's tensors to return, finest first.
+            Defaults to :data:`PPOCRV4_DET_NECK_TENSORS`.
+        input_name (str): The graph's image input. Defaults to ``'x'``.
+        frozen (bool): Keep the converted weights fixed (no gradients, eval mode; the forward
+            runs under ``torch.no_grad``). Defaults to True.
+        out_scale (float): Multiplies every output. The neck's features have a standard
+            deviation of 6-11 (up to 125 in magnitude) on generated text images; 0.1 brings them
+            near the unit scale that the FPN's default initialisation expects. Defaults to 0.1.
+        init_cfg (dict, optional): Unused (the weights come from the ONNX file).
+    """
+
+    def __init__(self,
+                 onnx_file: str = PPOCRV4_DET_ONNX,
+                 out_tensors: Sequence[str] = PPOCRV4_DET_NECK_TENSORS,
+                 input_name: str = 'x',
+                 frozen: bool = True,
+                 out_scale: float = 0.1,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.onnx_file = resolve_package_file(onnx_file)
+        self.out_tensors = tuple(out_tensors)
+        self.frozen = frozen
+        self.out_scale = out_scale
+        self.graph = onnx_to_torch(
+            extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors))
+        if frozen:
+            self.graph.requires_grad_(False)
+            self.graph.eval()
+
+    def init_weights(self) -> None:
+        """Keep the converted weights (mmengine would otherwise re-initialise the convs)."""
+
+    def train(self, mode: bool = True) -> 'PPOCRDetFeatures':
+        super().train(mode)
+        if self.frozen:
+            self.graph.eval()
+        return self
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """Args:
+            x (Tensor): ``(N, 3, H, W)`` normalised BGR images, ``H, W`` multiples of 32.
+
+        Returns:
+            tuple[Tensor]: One ``(N, C_i, H / s_i, W / s_i)`` map per ``out_tensors`` entry.
+        """
+        if x.shape[-1] % 32 or x.shape[-2] % 32:
+            raise ValueError(f'PPOCRDetFeatures needs height and width multiples of 32, got '
+                             f'{tuple(x.shape[-2:])}: set pad_size_divisor=32 (or 128)')
+        if self.frozen:
+            with torch.no_grad():
+                outs = self.graph(x)
+        else:
+            outs = self.graph(x)
+        if isinstance(outs, Tensor):
+            outs = (outs, )
+        return tuple(out * self.out_scale for out in outs)

@@ -1,0 +1,71 @@
+"""PPOCRDetFeatures: the PP-OCRv4 text detector's ONNX graph converted to PyTorch.
+
+The oracle is ONNX Runtime running the original file from the installed package, with the cut
+tensors added as graph outputs (no extraction, no constant folding: not the code under test).
+"""
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from mmocr.registry import MODELS
+from textboxes_retina.models.backbones.ppocr_det_features import (PPOCRV4_DET_NECK_TENSORS,
+                                                                  PPOCRV4_DET_ONNX,
+                                                                  PPOCRDetFeatures,
+                                                                  resolve_package_file)
+
+
+@pytest.fixture(scope='module')
+def features():
+    return MODELS.build(dict(type='PPOCRDetFeatures'))
+
+
+def ort_reference(names, image):
+    model = onnx.load(resolve_package_file(PPOCRV4_DET_ONNX))
+    for name in names:
+        model.graph.output.append(onnx.helper.make_empty_tensor_value_info(name))
+    session = ort.InferenceSession(model.SerializeToString(), providers=['CPUExecutionProvider'])
+    outputs = session.run(list(names) + ['sigmoid_0.tmp_0'], {'x': image})
+    return outputs[:-1], outputs[-1]
+
+
+@pytest.mark.timeout(120)
+def test_outputs_equal_onnxruntime(features):
+    rng = np.random.default_rng(0)
+    image = rng.normal(0, 1, size=(2, 3, 96, 160)).astype(np.float32)
+    reference, prob = ort_reference(PPOCRV4_DET_NECK_TENSORS, image)
+    with torch.no_grad():
+        outputs = [out / features.out_scale for out in features(torch.from_numpy(image))]
+    assert len(outputs) == 3 and features.out_scale == 0.1
+    for stride, out, ref in zip((8, 16, 32), outputs, reference):
+        assert out.shape == (2, 96, 96 // stride, 160 // stride) == ref.shape
+        # float32 sums over ~60 layers: agree to ~1e-6 of the features' range
+        np.testing.assert_allclose(out.numpy(), ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+    assert prob.shape == (2, 1, 96, 160)  # the full graph ran: the cut tensors are its own
+
+
+@pytest.mark.timeout(60)
+def test_frozen_no_grad_and_eval_in_train_mode(features):
+    assert all(not p.requires_grad for p in features.parameters())
+    assert sum(p.numel() for p in features.parameters()) > 100_000
+    features.train()
+    assert features.training and not features.graph.training
+    assert all(not m.training for m in features.graph.modules())
+    x = torch.randn(1, 3, 64, 64, requires_grad=True)
+    out = features(x)
+    assert not any(o.requires_grad for o in out)
+    # init_weights keeps the converted weights (mmengine would re-initialise convs otherwise)
+    before = [p.clone() for p in features.parameters()]
+    features.init_weights()
+    assert all(torch.equal(a, b) for a, b in zip(before, features.parameters()))
+
+
+@pytest.mark.timeout(60)
+def test_errors_name_the_problem(features):
+    with pytest.raises(ValueError, match='multiples of 32'):
+        features(torch.zeros(1, 3, 64, 70))
+    with pytest.raises(FileNotFoundError, match='requirements/demo.txt'):
+        PPOCRDetFeatures(onnx_file='no_such_package_xyz:models/a.onnx')
+    with pytest.raises(KeyError, match='no tensor named'):
+        PPOCRDetFeatures(out_tensors=('not_a_tensor', ))
