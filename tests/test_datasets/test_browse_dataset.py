@@ -63,8 +63,9 @@ def test_browse_test_split_scales_quads_to_the_resized_image(tmp_path):
     out = tmp_path / 'browse'
     load_tool().main([str(config), '--output-dir', str(out), '--split', 'test', '--num', '1'])
     img = cv2.imread(str(out / '0000_img_1.jpg')).astype(int)
-    assert img.shape == (360, 640, 3)
-    # first word of img_1: (377, 117) ... in the 1280 x 720 original, drawn at half size
-    x, y = round(377 / 2), round(117 / 2)
+    # the test pipeline resizes to a square, as training does (issue 15): 1280 x 720 -> 640 x 640
+    assert img.shape == (640, 640, 3)
+    # first word of img_1: (377, 117) ... in the 1280 x 720 original, drawn at x 1/2, y 640/720
+    x, y = round(377 / 2), round(117 * 640 / 720)
     patch = img[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3)
     assert (patch[:, 1] - patch[:, [0, 2]].max(axis=1)).max() > 100  # green, not the photo
