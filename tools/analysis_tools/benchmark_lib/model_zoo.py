@@ -58,9 +58,11 @@ class ModelSpec:
 
 
 def _c3_config() -> Optional[str]:
-    """A C3-P7 config written by the project (model base first, then leaves), if any."""
-    for pattern in (('_base_', 'models', '*c3*.py'), ('textboxes_retina', '*c3*.py'),
-                    ('textboxes_retina', 'ablations', '*c3*.py')):
+    """An SE-ResNet50 C3-P7 config written by the project (model base first, then leaves), if
+    any (other C3 models, such as the demo's PP-OCR backbone, are not this one)."""
+    for pattern in (('_base_', 'models', '*se-r50*c3*.py'),
+                    ('textboxes_retina', '*se-r50*fpn-c3*.py'),
+                    ('textboxes_retina', 'ablations', '*se-r50*fpn-c3*.py')):
         found = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', *pattern)))
         if found:
             return found[0]
