@@ -291,8 +291,8 @@ def test_the_small_refine_config_swaps_only_the_head():
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_small_refine_model_overfits_two_images(monkeypatch):
+def test_small_refine_model_overfits_two_images(monkeypatch, drawn_text):
     """``test_learning.py``'s learning test, run on the small config with the refinement head."""
     learning = _load(TESTS / 'test_learning.py', '_refine_learning_test')
     monkeypatch.setattr(learning, 'CONFIG', REFINE_SMALL)
-    learning.test_small_model_overfits_two_images()
+    learning.test_small_model_overfits_two_images(drawn_text)
