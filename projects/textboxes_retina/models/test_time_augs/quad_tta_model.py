@@ -1,7 +1,6 @@
 # Copyright (c) textboxes_retina authors.
-from typing import List, Sequence, Tuple
+from typing import List, Tuple
 
-import numpy as np
 import torch
 from mmdet.models.test_time_augs import DetTTAModel
 from mmengine.structures import InstanceData
@@ -9,9 +8,8 @@ from torch import Tensor
 
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
-from textboxes_retina.structures import clip_quads
-from .convex_quad_overlaps import convex_quad_nms
-from .quad_merging import flip_quads, quad_box_voting, quad_short_sides
+from textboxes_retina.structures import (clip_quads, flip_quads, quad_box_voting, quad_nms,
+                                         quad_short_sides, stack_quads)
 
 
 @MODELS.register_module()
@@ -26,10 +24,11 @@ class QuadTTAModel(DetTTAModel):
     1. kept only within the view's size limits, if any (RefineDet's rule:
        up-scaled views keep small words, down-scaled views large ones);
     2. flipped back when the view was flipped, restoring the canonical
-       vertex order (:func:`flip_quads`);
-    3. merged over all views by exact quad NMS (:func:`convex_quad_nms`) or
-       by quad box voting (:func:`quad_box_voting`), keeping
-       ``max_per_img``.
+       vertex order (:func:`~textboxes_retina.structures.flip_quads`);
+    3. merged over all views by exact quad NMS
+       (:func:`~textboxes_retina.structures.quad_nms`) or by quad box voting
+       (:func:`~textboxes_retina.structures.quad_box_voting`, whose groups are
+       the NMS's own), keeping ``max_per_img``.
 
     Used by ``tools/test.py --tta`` with the config's ``tta_model`` and
     ``tta_pipeline`` (pack ``flip``, ``flip_direction`` and, for size limits,
@@ -45,7 +44,8 @@ class QuadTTAModel(DetTTAModel):
             - ``size_limits`` (list[dict], optional): Per test scale,
               ``dict(scale=(w, h), min_size=None, max_size=None)``: a view
               resized to ``scale`` (its ``scale`` meta) keeps the quads
-              whose size (:func:`quad_short_sides`, original-image pixels)
+              whose size (:func:`~textboxes_retina.structures.quad_short_sides`,
+              original-image pixels)
               is within ``[min_size, max_size]``; views of other scales are
               not limited. Defaults to None.
         **kwargs: Arguments of :class:`BaseTTAModel` (``module``,
@@ -120,7 +120,7 @@ class QuadTTAModel(DetTTAModel):
         pred = data_sample.pred_instances
         scores = pred.scores
         view = InstanceData(
-            bboxes=_polygons_to_tensor(pred.polygons).to(scores.device),
+            bboxes=torch.from_numpy(stack_quads(pred.polygons)).to(scores.device),
             scores=scores,
             labels=pred.get('labels', torch.zeros_like(scores).long()))
         if not self.size_limits:
@@ -151,16 +151,8 @@ class QuadTTAModel(DetTTAModel):
             quads, scores, keep = quad_box_voting(quads, scores,
                                                   iou_threshold, labels)
         else:
-            keep = convex_quad_nms(quads, scores, iou_threshold, labels)
+            keep = quad_nms(quads, scores, iou_threshold, labels)
             quads, scores = quads[keep], scores[keep]
         top = slice(0, self.tta_cfg['max_per_img'])
         return InstanceData(
             bboxes=quads[top], scores=scores[top], labels=labels[keep][top])
-
-
-def _polygons_to_tensor(polygons: Sequence[np.ndarray]) -> Tensor:
-    """Stack 8-value polygons into a float tensor, shape (N, 8)."""
-    if len(polygons) == 0:
-        return torch.zeros((0, 8))
-    return torch.from_numpy(
-        np.stack([np.asarray(p, dtype=np.float32) for p in polygons]))
