@@ -6,8 +6,9 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmocr.registry import TRANSFORMS
 
-from .quad_geometry import (clip_polygons, keep_instances, overlaps_with_box, polygons_to_bboxes,
-                            translate_polygons)
+from textboxes_retina.structures import (crop_polygons, overlaps_with_box, polygons_to_bboxes,
+                                         translate_polygons)
+from .instances import keep_instances
 
 
 @TRANSFORMS.register_module()
@@ -226,7 +227,7 @@ class QuadRandomCrop(BaseTransform):
         if not polygons:
             return results
 
-        clipped, kept = clip_polygons(polygons, box)
+        clipped, kept = crop_polygons(polygons, box)
         too_small = kept < self.min_kept_area_ratio
         keep = (kept > 0) & ~(too_small & (self.cut_word_mode == 'drop'))
         ignored = np.array(ignored, dtype=bool) | too_small

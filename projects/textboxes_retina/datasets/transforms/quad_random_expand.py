@@ -6,7 +6,7 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmocr.registry import TRANSFORMS
 
-from .quad_geometry import translate_polygons
+from textboxes_retina.structures import translate_polygons
 
 
 @TRANSFORMS.register_module()

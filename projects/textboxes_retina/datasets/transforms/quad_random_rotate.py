@@ -6,7 +6,7 @@ from mmcv.transforms.utils import cache_randomness
 from mmocr.datasets.transforms import RandomRotate
 from mmocr.registry import TRANSFORMS
 
-from .quad_geometry import clamp_polygons, polygons_to_bboxes
+from textboxes_retina.structures import clamp_polygons, polygons_to_bboxes
 
 
 @TRANSFORMS.register_module()

@@ -8,7 +8,7 @@ from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 from torch import Tensor
 
-from ...datasets.transforms.quad_geometry import clamp_polygons
+from textboxes_retina.structures import clamp_polygons, clip_quads
 
 
 @MODELS.register_module()
@@ -78,7 +78,5 @@ class BatchSyncQuadRandomResize(BatchSyncRandomResize):
                     [(np.asarray(p, np.float32).reshape(-1, 2) * scale).reshape(-1)
                      for p in gt_instances.polygons], img_w, img_h)
             if 'bboxes' in gt_instances:
-                bboxes = gt_instances.bboxes
-                bboxes[..., 0::2] = bboxes[..., 0::2].clamp(0, img_w)
-                bboxes[..., 1::2] = bboxes[..., 1::2].clamp(0, img_h)
+                gt_instances.bboxes = clip_quads(gt_instances.bboxes, (img_h, img_w))
         return inputs, data_samples
