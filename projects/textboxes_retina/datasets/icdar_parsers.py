@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 import shapely
 
+from textboxes_retina.structures import quads_to_bboxes
 from .bad_input_policy import BadInputPolicy, DatasetInputError
 
 LineParser = Callable[[str, str, Optional[int]], Dict]
@@ -229,15 +230,14 @@ def check_quad(polygon: Sequence[float],
         return f'degenerate quad (area {area:.2f} px^2 < {min_area})'
     if width is None or height is None:
         return None
-    if points[:, 0].min() >= 0 and points[:, 1].min() >= 0 and \
-            points[:, 0].max() <= width and points[:, 1].max() <= height:
+    x1, y1, x2, y2 = quads_to_bboxes(points.reshape(1, -1))[0]
+    if x1 >= 0 and y1 >= 0 and x2 <= width and y2 <= height:
         return None
     inside = shapely.MultiPoint(points.astype(np.float64)).convex_hull.intersection(
         shapely.box(0, 0, width, height)).area
     if inside < min_area:
         return f'quad outside the image ({width}x{height})'
-    if points[:, 0].min() < -width or points[:, 0].max() > 2 * width or \
-            points[:, 1].min() < -height or points[:, 1].max() > 2 * height:
+    if x1 < -width or x2 > 2 * width or y1 < -height or y2 > 2 * height:
         return (f'vertex far outside the image ({width}x{height}; more than the image size '
                 'beyond its border)')
     return None
@@ -258,10 +258,9 @@ def make_instance(polygon: Sequence[float], text: str, ignore_text: str = '###',
         ``text`` and the extra keys.
     """
     polygon = [float(v) for v in polygon]
-    xs, ys = polygon[0::2], polygon[1::2]
     return dict(
         polygon=polygon,
-        bbox=[min(xs), min(ys), max(xs), max(ys)],
+        bbox=quads_to_bboxes(np.array([polygon], dtype=np.float64))[0].tolist(),
         bbox_label=0,
         ignore=text == ignore_text,
         text=text,

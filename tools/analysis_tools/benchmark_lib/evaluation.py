@@ -28,6 +28,7 @@ def predictions_from_gt(rng, gt_quads: np.ndarray, gt_ignored: np.ndarray, size:
     Returns:
         dict: ``polygons`` (D, 8) float32 and ``scores`` (D, ) float32.
     """
+    from textboxes_retina.structures import clip_quads
     found = rng.random(len(gt_quads)) < np.where(gt_ignored, 0.5, recall)
     hits = gt_quads[found] + rng.normal(0, jitter_px, (int(found.sum()), 8))
     misses = grid_quads(rng, int(size), int(rng.poisson(false_positives)))
@@ -36,7 +37,7 @@ def predictions_from_gt(rng, gt_quads: np.ndarray, gt_ignored: np.ndarray, size:
     scores = np.concatenate([rng.uniform(0.5, 1.0, len(hits)),
                              rng.uniform(0.3, 0.6, len(misses))]).astype(np.float32)
     order = np.argsort(-scores, kind='stable')
-    return dict(polygons=np.clip(polygons[order], 0, size), scores=scores[order])
+    return dict(polygons=clip_quads(polygons[order], (size, size)), scores=scores[order])
 
 
 def make_samples(images: Sequence[Dict], seed: int = 0) -> List[Dict]:
