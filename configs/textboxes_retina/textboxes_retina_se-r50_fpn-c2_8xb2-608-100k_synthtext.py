@@ -6,14 +6,17 @@ _base_ = [
     '../_base_/schedules/schedule_sgd_100k.py',
 ]
 
-train_pipeline = _base_.synthtext_textdet_train_pipeline
-train_pipeline[-2] = dict(type='Resize', scale=(608, 608), keep_ratio=False,
-                          clip_object_border=False)
+train_scale = 608
+train_resize = dict(_base_.train_resize, scale=(train_scale, train_scale))
+synthtext_train_pipeline = [*_base_.synthtext_train_augment, train_resize, _base_.pack_inputs]
+
 synthtext_textdet_train = _base_.synthtext_textdet_train
-synthtext_textdet_train.pipeline = train_pipeline
+synthtext_textdet_train.pipeline = synthtext_train_pipeline
+# SynthText has no test split: progress is watched on ICDAR 2015's test set.
+icdar2015_textdet_test = _base_.icdar2015_textdet_test
+icdar2015_textdet_test.pipeline = _base_.test_pipeline
 
 train_dataloader = dict(dataset=synthtext_textdet_train)
-# SynthText has no test split: progress is watched on ICDAR 2015's test set.
-val_dataloader = dict(dataset=_base_.icdar2015_textdet_test)
+val_dataloader = dict(dataset=icdar2015_textdet_test)
 test_dataloader = val_dataloader
 default_hooks = dict(checkpoint=dict(interval=10000))

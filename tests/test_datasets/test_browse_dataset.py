@@ -8,7 +8,8 @@ import numpy as np
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'browse_dataset.py')
 TOY = osp.abspath(osp.join(ROOT, 'tests', 'data', 'icdar2015_toy'))
-BASE = osp.abspath(osp.join(ROOT, 'configs', '_base_', 'datasets', 'icdar2015_textdet.py'))
+BASE = osp.abspath(osp.join(ROOT, 'configs', 'textboxes_retina',
+                            '_base_textboxes_retina_se-r50_fpn-c2.py'))
 
 
 def load_tool():
@@ -38,7 +39,7 @@ def test_browse_writes_the_pipeline_output(tmp_path):
         "custom_imports = dict(imports=['textboxes_retina'], allow_failed_imports=False)\n"
         "train_dataloader = dict(batch_size=1, dataset=dict(\n"
         f"    type='ICDAR2015Dataset', data_root='{TOY}', img_dir='imgs', ann_dir='gts',\n"
-        "    pipeline=_base_.icdar2015_textdet_train_pipeline))\n")
+        "    pipeline=_base_.icdar2015_train_pipeline))\n")
     out = tmp_path / 'browse'
     tool = load_tool()
     tool.main([str(config), '--output-dir', str(out), '--num', '3',
@@ -55,7 +56,7 @@ def test_browse_test_split_scales_quads_to_the_resized_image(tmp_path):
         f"_base_ = ['{BASE}']\n"
         "default_scope = 'mmocr'\n"
         "custom_imports = dict(imports=['textboxes_retina'], allow_failed_imports=False)\n"
-        "pipeline = _base_.icdar2015_textdet_test_pipeline\n"
+        "pipeline = _base_.test_pipeline\n"
         "pipeline[1]['scale'] = (640, 640)\n"
         "test_dataloader = dict(batch_size=1, dataset=dict(\n"
         f"    type='ICDAR2015Dataset', data_root='{TOY}', img_dir='imgs', ann_dir='gts',\n"

@@ -141,10 +141,10 @@ def loader_defaults() -> Dict:
 def train_pipelines() -> Dict[str, List[Dict]]:
     """Our ICDAR 2015 train pipeline and MMOCR's DBNet-R50 train pipeline (their configs)."""
     from mmengine.config import Config
-    ours = Config.fromfile(osp.join(model_zoo.REPO_ROOT, 'configs', '_base_', 'datasets',
-                                    'icdar2015_textdet.py'))
+    ours = Config.fromfile(osp.join(model_zoo.REPO_ROOT, 'configs', 'textboxes_retina',
+                                    '_base_textboxes_retina_se-r50_fpn-c2.py'))
     dbnet = Config.fromfile(model_zoo.model_specs()['dbnet_r50'].config)
-    return dict(ours_icdar2015=list(ours.icdar2015_textdet_train_pipeline),
+    return dict(ours_icdar2015=list(ours.icdar2015_train_pipeline),
                 mmocr_dbnet_r50=list(dbnet.train_pipeline))
 
 

@@ -82,11 +82,17 @@ model = dict(
         allowed_border=-1,
         pos_weight=-1,
         debug=False),
-    # Caps sized so that no word is lost on the densest images (ICDAR 2015 has images with
-    # 100+ words, MLT more, and each word yields tens of candidates above the threshold):
-    # 5000 candidates per level before quad NMS, 1000 quads kept per image.
+    # Every key the head reads at test time. Caps sized so that no word is lost on the densest
+    # images (ICDAR 2015 has images with 100+ words, MLT more, and each word yields tens of
+    # candidates above the threshold): 5000 candidates per level before quad NMS, 1000 quads
+    # kept per image. The refinement head (RefineTextBoxesHead) also reads `nms_top_k`, which
+    # its configs set.
     test_cfg=dict(
         nms_pre=5000,
         score_thr=0.05,
-        nms=dict(type='nms_quadri', iou_threshold=0.2),
-        max_per_img=1000))
+        # Our exact quad NMS (textboxes_retina.structures.quad_nms), the only type the head runs
+        # (mmcv's nms_quadri misjudges non-rectangular quads).
+        nms=dict(type='quad_nms', iou_threshold=0.2),
+        max_per_img=1000,
+        # Decoded quads of this area or less (px^2, after rescaling) are dropped before NMS.
+        min_quad_area=1.0))
