@@ -18,7 +18,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .functional import quads_to_ltrb, truncate_coordinates
+from .functional import deteval_rectangles, truncate_coordinates
 
 PROTOCOLS = ('ic15', 'ic13')
 #: Metric types whose protocol and score threshold a submission writer can take over.
@@ -76,7 +76,7 @@ def format_submission_lines(quads: np.ndarray,
         list[str]: One line per detection, without newline.
     """
     values = (clockwise_quads(quads) if check_protocol(protocol) == 'ic15' else
-              quads_to_ltrb(np.asarray(quads, np.float64).reshape(-1, 8)).astype(np.int64))
+              deteval_rectangles(np.asarray(quads, np.float64).reshape(-1, 8)).astype(np.int64))
     lines = [','.join(str(int(value)) for value in row) for row in values]
     if scores is not None:
         lines = [f'{line},{float(score):.6f}' for line, score in zip(lines, scores)]
