@@ -18,6 +18,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .evaluator_config import metric_configs, with_metric
 from .functional import deteval_rectangles, truncate_coordinates
 
 PROTOCOLS = ('ic15', 'ic13')
@@ -187,16 +188,11 @@ def with_submission_writer(evaluator: Union[Dict, Sequence[Dict]], zip_path: str
     Returns:
         dict | list[dict]: The new evaluator config (the input is not modified).
     """
-    if isinstance(evaluator, Mapping) and 'metrics' in evaluator:
-        metrics = evaluator['metrics']
-        metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
-        return dict(evaluator, metrics=with_submission_writer(metrics, zip_path, **writer_cfg))
-    metrics = [evaluator] if isinstance(evaluator, Mapping) else list(evaluator)
     writer = dict(type='ICDARSubmissionWriter', zip_path=zip_path)
-    for metric in metrics:
+    for metric in metric_configs(evaluator):
         protocol = METRIC_PROTOCOLS.get(str(metric.get('type', '')).split('.')[-1])
         if protocol is not None:
             writer.update(protocol=protocol, score_thr=metric.get('score_thr', 0.4))
             break
     writer.update(writer_cfg)
-    return [*metrics, writer]
+    return with_metric(evaluator, writer)
