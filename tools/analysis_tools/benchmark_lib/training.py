@@ -65,14 +65,13 @@ def train_batch(head_kind: str, size: int, batch_size: int, num_words: int = 10,
     from mmdet.structures import DetDataSample
     from mmengine.structures import InstanceData
     from mmocr.structures import TextDetDataSample
+
+    from textboxes_retina.structures import quads_to_bboxes
     rng = np.random.default_rng(seed)
     inputs, samples = [], []
     for index in range(batch_size):
         quads = grid_quads(rng, size, num_words)
-        boxes = np.concatenate([quads[:, 0::2].min(1, keepdims=True),
-                                quads[:, 1::2].min(1, keepdims=True),
-                                quads[:, 0::2].max(1, keepdims=True),
-                                quads[:, 1::2].max(1, keepdims=True)], 1)
+        boxes = quads_to_bboxes(quads)
         meta = dict(img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0))
         gt = InstanceData(bboxes=torch.from_numpy(boxes),
                           labels=torch.zeros(num_words, dtype=torch.long))
