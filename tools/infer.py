@@ -15,7 +15,8 @@ writes, for an image ``NAME.ext`` (quads scoring at least ``--score-thr``):
   Challenge 4 submission format as the submission writer writes it (coordinates truncated to
   integers, clockwise; ``textboxes_retina.evaluation.format_submission_lines``), with a
   ``,score`` column only with ``--txt-confidence``;
-- ``OUT_DIR/vis/NAME.jpg``: the image with the predicted quads outlined in red.
+- ``OUT_DIR/vis/NAME.jpg``: the image with the predicted quads outlined in red
+  (``textboxes_retina.visualization.draw_quads``, as the visualisation hook draws them).
 
 Images are read as image viewers show them (EXIF orientation applied); the quads and the drawn
 image are in that orientation. Before any work: two inputs with the same name stem (their
@@ -42,10 +43,11 @@ import mmcv
 import numpy as np
 from mmengine.config import Config
 
-from textboxes_retina.engine import QuadVisualizationHook
-from textboxes_retina.evaluation import format_submission_lines, submission_file_name
+from textboxes_retina.evaluation import (format_submission_lines, stack_quads,
+                                         submission_file_name)
 from textboxes_retina.utils import (CfgOptionsAction, add_strict_load_argument,
                                     check_checkpoint_fits, positive_int)
+from textboxes_retina.visualization import PRED_COLOR, draw_quads
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp')
 
@@ -162,7 +164,7 @@ def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
 def icdar_lines(prediction: Dict, with_confidence: bool = False) -> List[str]:
     """ICDAR 2015 submission lines of one image, by the submission writer's code."""
     return format_submission_lines(
-        np.asarray(prediction['polygons'], np.float64).reshape(-1, 8),
+        stack_quads(prediction['polygons'], 'predicted polygons'),
         prediction['scores'] if with_confidence else None, protocol='ic15')
 
 
@@ -201,7 +203,6 @@ def main(argv=None) -> int:
     inferencer = TextDetInferencer(model=cfg, weights=weights, device=args.device)
     if args.strict_load and weights is not None:
         check_checkpoint_fits(inferencer.model, weights)
-    drawer = QuadVisualizationHook(draw_gt=False, score_thr=args.score_thr)
     num_quads, skipped = 0, []
     for batch in chunks(list(zip(images, names)), args.batch_size):
         loaded = []
@@ -218,7 +219,7 @@ def main(argv=None) -> int:
         samples = inferencer([array for _, _, array in loaded], batch_size=len(loaded),
                              return_datasamples=True, progress_bar=False)['predictions']
         for (image, name, array), sample in zip(loaded, samples):
-            num_quads += write_outputs(args, inferencer, drawer, image, name, array, sample)
+            num_quads += write_outputs(args, inferencer, image, name, array, sample)
     print(f'{num_quads} quadrilateral(s) in {len(images) - len(skipped)} image(s)')
     outputs = {'json': 'preds', 'txt': 'txt'}
     for fmt in args.formats:
@@ -231,15 +232,13 @@ def main(argv=None) -> int:
     return len(skipped)
 
 
-def write_outputs(args, inferencer, drawer: QuadVisualizationHook, image: str, name: str,
-                  array: np.ndarray, sample) -> int:
+def write_outputs(args, inferencer, image: str, name: str, array: np.ndarray, sample) -> int:
     """Write the prediction files (and drawn image) of one image; returns the quads kept.
 
     Args:
         args: The parsed command line (``score_thr``, ``out_dir``, ``formats``,
             ``no_save_vis``).
-        inferencer: The ``TextDetInferencer`` (its ``pred2dict`` and ``visualizer``).
-        drawer (QuadVisualizationHook): Draws the predicted quads.
+        inferencer: The ``TextDetInferencer`` (its ``pred2dict``).
         image (str): The image path, written into the JSON.
         name (str): Output name (see :func:`output_names`).
         array (np.ndarray): The BGR image the model saw, ``(H, W, 3)``.
@@ -251,7 +250,7 @@ def write_outputs(args, inferencer, drawer: QuadVisualizationHook, image: str, n
                       scores=[prediction['scores'][i] for i in keep])
     write_predictions(image, prediction, args.out_dir, args.formats, name, args.txt_confidence)
     if not args.no_save_vis:
-        drawn = drawer.draw_sample(inferencer.visualizer, array[..., ::-1].copy(), sample)
+        drawn = draw_quads(array[..., ::-1], prediction['polygons'], PRED_COLOR)  # RGB
         mmcv.imwrite(drawn[..., ::-1], osp.join(args.out_dir, 'vis', f'{name}.jpg'))
     return len(keep)
 

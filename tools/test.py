@@ -15,13 +15,12 @@ a ``--submission-zip`` that is a folder is refused before anything runs.
 """
 import argparse
 import os.path as osp
-from collections.abc import Mapping
 
 from mmengine.config import Config, ConfigDict
 
 from textboxes_retina.engine import (add_runner_arguments, build_runner, load_config,
                                      teardown_distributed)
-from textboxes_retina.evaluation import with_submission_writer
+from textboxes_retina.evaluation import with_metric, with_submission_writer
 from textboxes_retina.utils import add_strict_load_argument, check_checkpoint_fits
 
 
@@ -75,15 +74,6 @@ def trigger_visualization_hook(cfg: Config, args) -> Config:
             cfg.visualizer.save_dir = args.show_dir
             cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     return cfg
-
-
-def with_metric(evaluator, metric: dict):
-    """``evaluator`` (a metric config, a list of them, or an ``Evaluator``
-    config with ``metrics``) with ``metric`` appended."""
-    if isinstance(evaluator, Mapping) and 'metrics' in evaluator:
-        return dict(evaluator, metrics=with_metric(evaluator['metrics'], metric))
-    metrics = [evaluator] if isinstance(evaluator, Mapping) else list(evaluator)
-    return metrics + [metric]
 
 
 def build_config(args) -> Config:

@@ -24,7 +24,7 @@ def test_draw_quads_colours_cared_and_ignored_words():
     img = np.zeros((20, 40, 3), np.float32)
     quads = [np.array([2, 2, 12, 2, 12, 10, 2, 10], np.float32),
              np.array([20, 5, 35, 5, 35, 15, 20, 15], np.float32)]
-    canvas = tool.draw_quads(img, quads, [False, True])
+    canvas = tool.draw_words(img, quads, [False, True])
     assert canvas.dtype == np.uint8
     assert canvas[6, 2].tolist() == [0, 255, 0]  # left edge of the cared word
     assert canvas[10, 35].tolist() == [0, 0, 255]  # a corner of the don't-care word

@@ -108,15 +108,6 @@ def test_test_show_and_submission_zip(test_tool, config_file, tmp_path):
         dict(type='ICDARSubmissionWriter', zip_path=zip_path, protocol='ic13', score_thr=0.5)]
 
 
-def test_with_metric_handles_every_evaluator_form(test_tool):
-    dump = dict(type='DumpResults', out_file_path='x.pkl')
-    one, two = dict(type='A'), dict(type='B')
-    assert test_tool.with_metric(one, dump) == [one, dump]
-    assert test_tool.with_metric([one, two], dump) == [one, two, dump]
-    assert test_tool.with_metric(dict(type='Evaluator', metrics=one), dump) == dict(
-        type='Evaluator', metrics=[one, dump])
-
-
 def test_test_tta(test_tool, config_file, tmp_path):
     with pytest.raises(RuntimeError, match='tta_model'):
         test_tool.build_config(test_tool.parse_args([config_file, 'c.pth', '--tta']))

@@ -18,7 +18,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .functional import quads_to_ltrb, truncate_coordinates
+from .evaluator_config import metric_configs, with_metric
+from .functional import deteval_rectangles, truncate_coordinates
 
 PROTOCOLS = ('ic15', 'ic13')
 #: Metric types whose protocol and score threshold a submission writer can take over.
@@ -76,7 +77,7 @@ def format_submission_lines(quads: np.ndarray,
         list[str]: One line per detection, without newline.
     """
     values = (clockwise_quads(quads) if check_protocol(protocol) == 'ic15' else
-              quads_to_ltrb(np.asarray(quads, np.float64).reshape(-1, 8)).astype(np.int64))
+              deteval_rectangles(np.asarray(quads, np.float64).reshape(-1, 8)).astype(np.int64))
     lines = [','.join(str(int(value)) for value in row) for row in values]
     if scores is not None:
         lines = [f'{line},{float(score):.6f}' for line, score in zip(lines, scores)]
@@ -187,16 +188,11 @@ def with_submission_writer(evaluator: Union[Dict, Sequence[Dict]], zip_path: str
     Returns:
         dict | list[dict]: The new evaluator config (the input is not modified).
     """
-    if isinstance(evaluator, Mapping) and 'metrics' in evaluator:
-        metrics = evaluator['metrics']
-        metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
-        return dict(evaluator, metrics=with_submission_writer(metrics, zip_path, **writer_cfg))
-    metrics = [evaluator] if isinstance(evaluator, Mapping) else list(evaluator)
     writer = dict(type='ICDARSubmissionWriter', zip_path=zip_path)
-    for metric in metrics:
+    for metric in metric_configs(evaluator):
         protocol = METRIC_PROTOCOLS.get(str(metric.get('type', '')).split('.')[-1])
         if protocol is not None:
             writer.update(protocol=protocol, score_thr=metric.get('score_thr', 0.4))
             break
     writer.update(writer_cfg)
-    return [*metrics, writer]
+    return with_metric(evaluator, writer)

@@ -66,10 +66,8 @@ class _EchoModel(BaseModel):
 
 
 def test_draw_sample_colours(gray_images):
-    visualizer = Visualizer(name='draw_colours_test')
     image = cv2.cvtColor(cv2.imread(gray_images[0]), cv2.COLOR_BGR2RGB)
-    drawn = QuadVisualizationHook(line_width=2).draw_sample(visualizer, image,
-                                                            _sample(gray_images[0]))
+    drawn = QuadVisualizationHook(line_width=2).draw_sample(image, _sample(gray_images[0]))
     assert drawn.shape == image.shape
     # Each outline is drawn in its region; the low-score prediction is not drawn.
     assert _count(drawn, GREEN, np.s_[15:45, 15:85]) > 50
@@ -78,11 +76,9 @@ def test_draw_sample_colours(gray_images):
     assert _count(drawn, RED, np.s_[55:95, 95:165]) == 0
     assert _count(drawn, GREEN, np.s_[55:95, :]) == 0
     # draw_pred=False leaves predictions out; draw_gt=False leaves gt and don't care out.
-    no_pred = QuadVisualizationHook(draw_pred=False).draw_sample(visualizer, image,
-                                                                 _sample(gray_images[0]))
+    no_pred = QuadVisualizationHook(draw_pred=False).draw_sample(image, _sample(gray_images[0]))
     assert _count(no_pred, RED) == 0 and _count(no_pred, GREEN) > 50
-    no_gt = QuadVisualizationHook(draw_gt=False).draw_sample(visualizer, image,
-                                                             _sample(gray_images[0]))
+    no_gt = QuadVisualizationHook(draw_gt=False).draw_sample(image, _sample(gray_images[0]))
     assert _count(no_gt, GREEN) == 0 and _count(no_gt, YELLOW) == 0 and _count(no_gt, RED) > 50
 
 

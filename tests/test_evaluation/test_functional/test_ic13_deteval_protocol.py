@@ -8,8 +8,8 @@ import pytest
 
 from textboxes_retina.evaluation.functional import (DETEVAL_WEIGHTS, deteval_area_matrices,
                                                     deteval_image_result, deteval_match,
-                                                    deteval_method_metrics,
-                                                    evaluate_deteval_image, quads_to_ltrb)
+                                                    deteval_method_metrics, deteval_rectangles,
+                                                    evaluate_deteval_image)
 from textboxes_retina.evaluation.functional.ic13_deteval_protocol import _centre_distances
 
 
@@ -42,9 +42,9 @@ def test_area_matrices_use_inclusive_pixels():
 
 def test_quads_become_truncated_boxes():
     quads = np.array([[0.7, 0.2, 99.9, 0.1, 99.5, 9.99, 0.2, 9.3]])
-    np.testing.assert_array_equal(quads_to_ltrb(quads), [[0, 0, 99, 9]])
+    np.testing.assert_array_equal(deteval_rectangles(quads), [[0, 0, 99, 9]])
     # Through the metric path: the box equals the gt -> one-to-one, P = R = H = 1.
-    result = evaluate_deteval_image(boxes([0, 0, 99, 9]), flags(False), quads_to_ltrb(quads))
+    result = evaluate_deteval_image(boxes([0, 0, 99, 9]), flags(False), deteval_rectangles(quads))
     assert result['pairs'] == [dict(gt=[0], det=[0], type='OO')]
     assert_prh(result, 1.0, 1.0, 1.0)
 

@@ -1,13 +1,14 @@
-"""The whole-dataset IC15 protocol gives exactly what the per-image reference gives."""
+"""The whole-dataset IC15 protocol gives exactly what the per-image reference
+(``tests/oracles/ic15_per_image_reference.py``) gives."""
 import numpy as np
 import pytest
 
-from textboxes_retina.evaluation.functional import (evaluate_ic15_image,
-                                                    ic15_dataset_image_results, ic15_dataset_match,
+from oracles.ic15_per_image_reference import (evaluate_ic15_image, ic15_method_metrics,
+                                               ic15_overlaps)
+from textboxes_retina.evaluation.functional import (ic15_dataset_image_results, ic15_dataset_match,
                                                     ic15_dataset_method_metrics,
-                                                    ic15_dataset_overlaps, ic15_method_metrics,
-                                                    ic15_overlaps)
-from textboxes_retina.evaluation.functional import ic15_dataset as ic15_dataset_module
+                                                    ic15_dataset_overlaps)
+from textboxes_retina.evaluation.functional import ic15_protocol as ic15_protocol_module
 
 THRESHOLDS = (0.0, 0.3, 0.5, 0.7, 1.1)
 
@@ -84,8 +85,8 @@ def test_rounding_of_the_fast_path_does_not_decide_ties(monkeypatch):
     """Areas off by a rounding error (1e-12 relative) still give the reference's decisions on
     exact ties (IoU 1/2, don't-care precision 1/2 on integer boxes): pairs within the tie
     tolerance are re-measured with shapely."""
-    fast_areas = ic15_dataset_module.convex_quad_intersection_areas
-    monkeypatch.setattr(ic15_dataset_module, 'convex_quad_intersection_areas',
+    fast_areas = ic15_protocol_module.quad_intersection_areas
+    monkeypatch.setattr(ic15_protocol_module, 'quad_intersection_areas',
                         lambda quads_a, quads_b: fast_areas(quads_a, quads_b) * (1 + 1e-12))
     rng = np.random.default_rng(1)
     images = [random_image(rng) for _ in range(100)]

@@ -1,14 +1,18 @@
 """IC15 (Challenge 4, IoU) protocol: hand-worked cases for every branch of the official script.
 
+They check the RRC polygon measure of the package (``rrc_polygon_areas``,
+``rrc_intersection_areas``) and the per-image reference the package's whole-dataset protocol
+is tested against (``tests/oracles/ic15_per_image_reference.py``, see ``test_ic15_dataset.py``).
 Every expected number below is worked out by hand in the comments (areas of integer boxes and
 triangles), not produced by the code under test.
 """
 import numpy as np
 import pytest
 
-from textboxes_retina.evaluation.functional import (evaluate_ic15_image, ic15_match,
-                                                    ic15_method_metrics, ic15_overlaps,
-                                                    quad_areas, quad_intersection_areas)
+from oracles.ic15_per_image_reference import (evaluate_ic15_image, ic15_match,
+                                               ic15_method_metrics, ic15_overlaps,
+                                               pairwise_intersection_areas)
+from textboxes_retina.evaluation.functional import rrc_intersection_areas, rrc_polygon_areas
 
 
 def box(x1, y1, x2, y2):
@@ -39,22 +43,27 @@ def assert_prh(result, precision, recall, hmean):
 
 def test_quad_areas_follow_the_polygon_library():
     # Simple box 100 x 50; the bow-ties: |48 - 12| = 36 and |25 - 25| = 0 (signed lobes cancel).
-    areas = quad_areas(quads(box(0, 0, 100, 50), BOW_TIE, SYMMETRIC_BOW_TIE))
+    areas = rrc_polygon_areas(quads(box(0, 0, 100, 50), BOW_TIE, SYMMETRIC_BOW_TIE))
     np.testing.assert_allclose(areas, [5000, 36, 0])
     # Orientation does not matter (counter-clockwise box).
-    assert quad_areas(quads([0, 0, 0, 50, 100, 50, 100, 0]))[0] == 5000
+    assert rrc_polygon_areas(quads([0, 0, 0, 50, 100, 50, 100, 0]))[0] == 5000
 
 
 def test_intersections_cover_both_lobes_of_a_bow_tie():
     # Against the square [0,12]^2 both lobes are inside: 12 + 48 = 60; against [4,12]x[0,12]
     # only the right lobe: 48; boxes that only touch or are far apart: 0.
-    inter = quad_intersection_areas(
+    inter = pairwise_intersection_areas(
         quads(box(0, 0, 12, 12), box(4, 0, 12, 12), box(12, 0, 20, 12), box(50, 50, 60, 60)),
         quads(BOW_TIE))
     np.testing.assert_allclose(inter[:, 0], [60, 48, 0, 0])
+    # The package's aligned measure gives the same areas pair by pair.
+    np.testing.assert_allclose(rrc_intersection_areas(
+        quads(box(0, 0, 12, 12), box(4, 0, 12, 12), box(12, 0, 20, 12), box(50, 50, 60, 60)),
+        quads(BOW_TIE, BOW_TIE, BOW_TIE, BOW_TIE)), [60, 48, 0, 0])
+    assert rrc_intersection_areas(quads(), quads()).shape == (0, )
     # Empty inputs give empty matrices of the right shape.
-    assert quad_intersection_areas(quads(), quads(BOW_TIE)).shape == (0, 1)
-    assert quad_intersection_areas(quads(BOW_TIE), quads()).shape == (1, 0)
+    assert pairwise_intersection_areas(quads(), quads(BOW_TIE)).shape == (0, 1)
+    assert pairwise_intersection_areas(quads(BOW_TIE), quads()).shape == (1, 0)
 
 
 def test_collapsed_detection_has_no_area_and_no_overlap():
@@ -192,8 +201,9 @@ def test_dataset_numbers_come_from_global_counts():
 
 def _reference_image(gt_quads, gt_ignored, det_quads):
     """A plain double-loop transcription of the official per-image algorithm (test oracle)."""
-    inter = quad_intersection_areas(np.trunc(gt_quads), np.trunc(det_quads))
-    gt_area, det_area = quad_areas(np.trunc(gt_quads)), quad_areas(np.trunc(det_quads))
+    inter = pairwise_intersection_areas(np.trunc(gt_quads), np.trunc(det_quads))
+    gt_area = rrc_polygon_areas(np.trunc(gt_quads))
+    det_area = rrc_polygon_areas(np.trunc(det_quads))
     det_dontcare = []
     for d in range(len(det_quads)):
         for g in range(len(gt_quads)):

@@ -8,39 +8,38 @@ from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
 from mmocr.evaluation import HmeanIOUMetric
 
+from oracles.ic15_per_image_reference import (ic15_image_result, ic15_method_metrics,
+                                               ic15_overlaps)
 from textboxes_retina.evaluation import IC15HmeanMetric
-from textboxes_retina.evaluation.functional import (ic15_image_result, ic15_method_metrics,
-                                                    ic15_overlaps)
 
 
 class PerImageIC15Metric(IC15HmeanMetric):
-    """The metric through the base class's image-by-image hooks and the per-image reference
-    functions, as it was computed before the whole-dataset path (the test oracle)."""
+    """The metric interface implemented image by image with the per-image reference
+    (``tests/oracles/ic15_per_image_reference.py``), as the metric was computed before the
+    whole-dataset path (the test oracle)."""
 
     def prepare(self, results):
-        return super(IC15HmeanMetric, self).prepare(results)
-
-    def image_results(self, prepared, score_thr):
-        return super(IC15HmeanMetric, self).image_results(prepared, score_thr)
+        prepared = []
+        for result in results:
+            iou, det_dontcare = ic15_overlaps(result['gt_polygons'], result['gt_ignored'],
+                                              result['pred_polygons'], self.area_precision_thr)
+            prepared.append(dict(iou=iou, gt_ignored=result['gt_ignored'],
+                                 det_dontcare=det_dontcare, scores=result['scores']))
+        return prepared
 
     def score_at(self, prepared, score_thr):
-        return super(IC15HmeanMetric, self).score_at(prepared, score_thr)
+        return ic15_method_metrics(self.image_results(prepared, score_thr))
 
-    def prepare_image(self, gt_polygons, gt_ignored, pred_polygons):
-        iou, det_dontcare = ic15_overlaps(gt_polygons, gt_ignored, pred_polygons,
-                                          self.area_precision_thr)
-        return dict(iou=iou, gt_ignored=gt_ignored, det_dontcare=det_dontcare)
+    def image_results(self, prepared, score_thr):
+        return [self._evaluate_image(image, image['scores'] >= score_thr) for image in prepared]
 
-    def evaluate_image(self, prepared, keep):
+    def _evaluate_image(self, prepared, keep):
         result = ic15_image_result(prepared['iou'][:, keep], prepared['gt_ignored'],
                                    prepared['det_dontcare'][keep], self.iou_thr)
         kept = self.kept_indices(keep)
         result['pairs'] = [[gt, int(kept[det])] for gt, det in result['pairs']]
         result['det_dontcare'] = kept[result['det_dontcare']].tolist()
         return result
-
-    def method_metrics(self, image_results):
-        return ic15_method_metrics(image_results)
 
 
 def test_hand_worked_dataset(sample_tools):

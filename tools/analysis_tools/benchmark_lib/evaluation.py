@@ -70,12 +70,13 @@ def make_samples(images: Sequence[Dict], seed: int = 0) -> List[Dict]:
 
 def images_from_annotations(data_infos: Sequence[Dict]) -> List[Dict]:
     """Per-image ground truth of generated images (``data_info`` dicts of the dataset)."""
+    from textboxes_retina.evaluation import stack_quads
     images = []
     for info in data_infos:
         instances = info['instances']
         images.append(dict(
             img_path=info['img_path'], size=float(max(info['height'], info['width'])),
-            gt_quads=np.array([i['polygon'] for i in instances], dtype=np.float64).reshape(-1, 8),
+            gt_quads=stack_quads([i['polygon'] for i in instances], 'ground-truth polygons'),
             gt_ignored=np.array([i['ignore'] for i in instances], dtype=bool)))
     return images
 

@@ -1,19 +1,18 @@
 """Draw predictions, ground truth and don't-care words on validation and test images."""
 import os
 import os.path as osp
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 import mmcv
 import mmengine.fileio as fileio
 import numpy as np
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
-from mmengine.visualization import Visualizer
 from mmocr.registry import HOOKS
 
 from ...evaluation.metrics import text_det_sample_arrays
-
-Color = Tuple[int, int, int]
+from ...visualization import (GT_COLOR, IGNORED_COLOR, PRED_COLOR, Color,
+                              draw_text_det_sample)
 
 
 @HOOKS.register_module()
@@ -28,10 +27,12 @@ class QuadVisualizationHook(Hook):
       ``test_out_dir/<image stem>.jpg`` (``tools/test.py --show-dir``); with ``show``, shown in
       a window.
 
-    Drawing uses only the base ``mmengine.visualization.Visualizer`` API, so any configured
-    visualiser (e.g. MMOCR's ``TextDetLocalVisualizer``) works. Predictions are drawn from
-    ``pred_instances`` (``polygons``, ``scores >= score_thr``), the ground truth from
-    ``gt_instances`` (``polygons``, ``ignored``) of the model outputs.
+    Quads are drawn by :func:`textboxes_retina.visualization.draw_text_det_sample` (the drawing
+    ``tools/infer.py`` and ``browse_dataset.py`` share); the runner's visualiser (any
+    ``mmengine.visualization.Visualizer``, e.g. MMOCR's ``TextDetLocalVisualizer``) only
+    stores or shows the drawn images. Predictions are drawn from ``pred_instances``
+    (``polygons``, ``scores >= score_thr``), the ground truth from ``gt_instances``
+    (``polygons``, ``ignored``) of the model outputs.
 
     Args:
         enable (bool): Draw at all. Defaults to True.
@@ -46,7 +47,7 @@ class QuadVisualizationHook(Hook):
         gt_color (tuple): RGB of cared-for ground truth. Defaults to green ``(0, 255, 0)``.
         ignored_color (tuple): RGB of don't-care ground truth. Defaults to yellow
             ``(255, 255, 0)``.
-        line_width (float): Outline width in pixels. Defaults to 2.
+        line_width (int): Outline width in pixels. Defaults to 2.
         backend_args (dict, optional): File backend arguments to read images.
             Defaults to None.
     """
@@ -61,10 +62,10 @@ class QuadVisualizationHook(Hook):
                  test_out_dir: Optional[str] = None,
                  show: bool = False,
                  wait_time: float = 0.,
-                 pred_color: Color = (255, 0, 0),
-                 gt_color: Color = (0, 255, 0),
-                 ignored_color: Color = (255, 255, 0),
-                 line_width: float = 2,
+                 pred_color: Color = PRED_COLOR,
+                 gt_color: Color = GT_COLOR,
+                 ignored_color: Color = IGNORED_COLOR,
+                 line_width: int = 2,
                  backend_args: Optional[dict] = None) -> None:
         self.enable = enable
         self.num_val_images = num_val_images
@@ -81,32 +82,21 @@ class QuadVisualizationHook(Hook):
         self.backend_args = backend_args
         self._num_val_drawn = 0
 
-    def draw_sample(self, visualizer: Visualizer, image: np.ndarray, data_sample) -> np.ndarray:
-        """Overlay one sample's quads on its image.
+    def draw_sample(self, image: np.ndarray, data_sample) -> np.ndarray:
+        """Overlay one sample's quads on its image
+        (:func:`textboxes_retina.visualization.draw_text_det_sample`).
 
         Args:
-            visualizer (Visualizer): Any mmengine visualiser (its canvas is reused).
             image (np.ndarray): RGB image ``(H, W, 3)``.
             data_sample (TextDetDataSample | dict): Model output with annotations.
 
         Returns:
             np.ndarray: The drawn RGB image ``(H, W, 3)``.
         """
-        arrays = text_det_sample_arrays(data_sample)
-        visualizer.set_image(image)
-        layers = []
-        if self.draw_gt:
-            layers += [(arrays['gt_polygons'][~arrays['gt_ignored']], self.gt_color),
-                       (arrays['gt_polygons'][arrays['gt_ignored']], self.ignored_color)]
-        if self.draw_pred:
-            layers.append(
-                (arrays['pred_polygons'][arrays['scores'] >= self.score_thr], self.pred_color))
-        for polygons, color in layers:
-            if len(polygons):
-                visualizer.draw_polygons(
-                    list(polygons.reshape(-1, 4, 2)), edge_colors=color,
-                    line_widths=self.line_width, alpha=1.0)
-        return visualizer.get_image()
+        return draw_text_det_sample(
+            image, data_sample, score_thr=self.score_thr, draw_gt=self.draw_gt,
+            draw_pred=self.draw_pred, pred_color=self.pred_color, gt_color=self.gt_color,
+            ignored_color=self.ignored_color, line_width=self.line_width)
 
     def _read_image(self, data_sample) -> np.ndarray:
         img_bytes = fileio.get(data_sample.get('img_path'), backend_args=self.backend_args)
@@ -124,7 +114,7 @@ class QuadVisualizationHook(Hook):
         for output in outputs:
             if self._num_val_drawn >= self.num_val_images:
                 return
-            image = self.draw_sample(runner.visualizer, self._read_image(output), output)
+            image = self.draw_sample(self._read_image(output), output)
             name = text_det_sample_arrays(output)['name']
             runner.visualizer.add_image(f'val_{name}', image, step=runner.iter)
             self._num_val_drawn += 1
@@ -135,7 +125,7 @@ class QuadVisualizationHook(Hook):
         if not self.enable or not outputs or (self.test_out_dir is None and not self.show):
             return
         for output in outputs:
-            image = self.draw_sample(runner.visualizer, self._read_image(output), output)
+            image = self.draw_sample(self._read_image(output), output)
             name = text_det_sample_arrays(output)['name']
             if self.show:
                 runner.visualizer.show(image, win_name=name, wait_time=self.wait_time)

@@ -6,7 +6,7 @@ honours don't-care (``###``) ground truth:
 
 - boxes are integer and inclusive: a box spans ``xmax - xmin + 1`` pixels, intersections are
   ``(min(xmax) - max(xmin) + 1) * (min(ymax) - max(ymin) + 1)`` when both factors are ``>= 0``;
-  detections given as quads use their truncated axis-aligned boxes;
+  detections given as quads use their truncated axis-aligned boxes (:func:`deteval_rectangles`);
 - ``recall_mat = inter / area_gt``, ``precision_mat = inter / area_det``;
 - a detection whose ``precision`` against some don't-care box exceeds ``area_precision_thr``
   (0.4) is don't care;
@@ -31,17 +31,24 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from textboxes_retina.structures import quads_to_bboxes
+
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
 
 #: The official match weights: one-to-one, one-to-many (per side), many-to-one (per side).
 DETEVAL_WEIGHTS = dict(oo_o=1.0, om_o=0.8, om_m=1.0)
 
 
-def quads_to_ltrb(quads: np.ndarray) -> np.ndarray:
-    """Truncated integer axis-aligned boxes of quads (or of any even-length polygons).
+def deteval_rectangles(quads: np.ndarray) -> np.ndarray:
+    """The rectangles DetEval evaluates for quads: their truncated axis-aligned boxes.
+
+    The IC13 script reads integer ``xmin,ymin,xmax,ymax`` boxes; a quad detection (or a quad
+    ground truth) is taken as its bounding box
+    (:func:`textboxes_retina.structures.quads_to_bboxes`) truncated as the script's ``int()``
+    would.
 
     Args:
-        quads (np.ndarray): Polygons ``(N, 2K)`` as ``x1, y1, x2, y2, ...``.
+        quads (np.ndarray): Quads ``(N, 8)`` as ``x1, y1, ..., x4, y4``.
 
     Returns:
         np.ndarray: Boxes ``(N, 4)`` as ``xmin, ymin, xmax, ymax`` (whole numbers, float64).
@@ -49,9 +56,7 @@ def quads_to_ltrb(quads: np.ndarray) -> np.ndarray:
     quads = np.asarray(quads, dtype=np.float64)
     if quads.size == 0:
         return np.zeros((0, 4))
-    xs, ys = quads[:, 0::2], quads[:, 1::2]
-    boxes = np.stack([xs.min(1), ys.min(1), xs.max(1), ys.max(1)], axis=1)
-    return truncate_coordinates(boxes)
+    return truncate_coordinates(quads_to_bboxes(quads))
 
 
 def _as_boxes(boxes: np.ndarray) -> np.ndarray:

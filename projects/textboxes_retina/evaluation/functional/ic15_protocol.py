@@ -4,199 +4,99 @@ A faithful re-implementation of the Robust Reading Competition's official ``scri
 Challenge 4 Task 1 (IoU criterion, with ``rrc_evaluation_funcs``), including its details:
 
 - coordinates are truncated to integers (``int()``) before anything is measured;
-- areas are those of the ``Polygon`` library the script uses: ``Polygon.area()`` is half the
-  absolute shoelace sum of the vertex ring, so a self-intersecting (bow-tie) quad whose two lobes
-  have areas ``A1`` and ``A2`` has area ``|A1 - A2|``, while intersections (``pD & pG``, computed
-  by the GPC clipper with the even-odd rule) cover both lobes;
+- areas and intersections are those of the ``Polygon`` library the script uses
+  (:mod:`.rrc_polygon`: a bow-tie's area is the difference of its lobes, its intersections
+  cover both lobes);
 - a detection is "don't care" when its intersection with some don't-care ground truth (``###``)
   is more than ``area_precision_thr`` (0.5) of the detection's area (``0`` when that area is 0);
 - ``IoU = inter / (area_det + area_gt - inter)`` (``0`` when the union is 0); a pair matches when
   ``IoU > iou_thr`` (0.5), greedily: ground truths in order, each takes the first detection in
   order that is still free, neither being don't care;
-- per image, precision and recall follow the script's per-sample rules, and the dataset numbers
-  come from global counts (:func:`ic15_method_metrics`).
+- per image, precision and recall follow the script's per-sample rules
+  (:func:`ic15_sample_metrics`); the dataset numbers come from global counts
+  (:func:`ic15_dataset_method_metrics`).
 
-The pairwise work is vectorised: polygons are built once as shapely 2 arrays and intersected pair
-by pair in GEOS, only for pairs whose bounding boxes overlap.
+The whole dataset is evaluated at once, on flat arrays, for speed:
+
+- every image's ground truths and detections are concatenated; the same-image (gt, det) pairs
+  whose bounding boxes overlap are listed in (image, gt, det) order, without a loop over images;
+- their intersections are measured in one call: pairs of strictly convex quads (nearly all) by
+  :func:`textboxes_retina.structures.quad_intersection_areas` (exact convex-quad clipping),
+  the others (concave, bow-tie, collapsed quads) by :func:`.rrc_intersection_areas` (shapely).
+  A pair whose IoU or don't-care precision lands within ``1e-9`` of its threshold is
+  re-measured by shapely, so every comparison is the script's;
+- the threshold-independent result keeps only the pairs with ``IoU > iou_thr`` and the
+  don't-care detections; matching at a score threshold takes the pairs whose gt and detection
+  have no other candidate directly, and runs the official greedy rule (ground truths in order,
+  each taking the first free detection) over the remaining, conflicting pairs only.
+
+The same protocol image by image, with dense matrices and the script's loops, is the test
+oracle ``tests/oracles/ic15_per_image_reference.py``; the tests check this module against it
+and against the official script run on Polygon3 (``tests/oracles/ic15_official_polygon3.py``).
 """
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-import shapely
 
-from textboxes_retina import structures
+from textboxes_retina.structures import convex_quads, quad_intersection_areas
+
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
+from .rrc_polygon import rrc_intersection_areas, rrc_polygon_areas
+
+#: Ratios this close to their threshold are re-measured with shapely (the exact measure).
+TIE_TOLERANCE = 1e-9
 
 
-def _as_quads(quads: np.ndarray) -> np.ndarray:
-    quads = np.asarray(quads, dtype=np.float64)
-    if quads.size == 0:
-        return quads.reshape(0, 8)
-    if quads.ndim != 2 or quads.shape[1] != 8:
-        raise ValueError(f'expected quads of shape (N, 8), got {quads.shape}')
-    return quads
+def _concat(arrays: Sequence[np.ndarray], dtype: type, width: int = 0) -> np.ndarray:
+    """Concatenate per-image arrays (``(N, width)``, or ``(N,)`` for ``width == 0``)."""
+    empty = np.zeros((0, width) if width else 0, dtype)
+    try:  # per-image arrays of the right shape and kind, as the metric stores them
+        return np.concatenate([empty, *arrays], dtype=dtype)
+    except (TypeError, ValueError):
+        shape = (-1, width) if width else (-1, )
+        return np.concatenate([empty] + [np.asarray(array, dtype).reshape(shape)
+                                         for array in arrays])
 
 
-def quad_areas(quads: np.ndarray) -> np.ndarray:
-    """Areas as the ``Polygon`` library measures them: half the absolute shoelace sum.
-
-    For a simple quad this is its area; for a bow-tie it is the difference of its two lobes.
-
-    Args:
-        quads (np.ndarray): Quads ``(N, 8)`` as ``x1, y1, ..., x4, y4``.
-
-    Returns:
-        np.ndarray: Areas ``(N,)``, float64 (:func:`textboxes_retina.structures.quad_areas`).
-    """
-    return structures.quad_areas(_as_quads(quads))
-
-
-def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Keep the areal part of a ``make_valid`` result (drop collapsed lines and points)."""
-    parts = shapely.get_parts(geometry)
-    areal = parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
-    return shapely.union_all(areal) if len(areal) else shapely.Polygon()
-
-
-def quads_to_geometries(quads: np.ndarray) -> np.ndarray:
-    """Shapely polygons of quads, self-intersections resolved to the even-odd region.
-
-    A bow-tie becomes the multipolygon of its two lobes (the region GPC clips against), a
-    collapsed quad an empty polygon.
+def _same_image_pairs(gt_counts: np.ndarray, det_counts: np.ndarray) -> Tuple[np.ndarray, ...]:
+    """All (gt, det) pairs of each image as global indices, in (image, gt, det) order.
 
     Args:
-        quads (np.ndarray): Quads ``(N, 8)``.
+        gt_counts (np.ndarray): Ground truths per image ``(I,)``.
+        det_counts (np.ndarray): Detections per image ``(I,)``.
 
     Returns:
-        np.ndarray: Object array ``(N,)`` of valid shapely geometries.
+        tuple[np.ndarray, np.ndarray]: ``pair_gt`` and ``pair_det``, int ``(P,)``.
     """
-    quads = _as_quads(quads)
-    geometries = shapely.polygons(quads.reshape(-1, 4, 2))
-    invalid = np.flatnonzero(~shapely.is_valid(geometries))
-    for index in invalid:  # rare: bow-ties and collapsed quads only
-        geometries[index] = _polygonal(shapely.make_valid(geometries[index]))
-    return geometries
+    pair_counts = gt_counts * det_counts
+    image = np.repeat(np.arange(len(pair_counts)), pair_counts)
+    first_pair = np.cumsum(pair_counts) - pair_counts
+    local = np.arange(int(pair_counts.sum())) - first_pair[image]
+    dets_in_image = det_counts[image]
+    pair_gt = (np.cumsum(gt_counts) - gt_counts)[image] + local // dets_in_image
+    pair_det = (np.cumsum(det_counts) - det_counts)[image] + local % dets_in_image
+    return pair_gt, pair_det
 
 
-def quad_intersection_areas(quads_a: np.ndarray, quads_b: np.ndarray) -> np.ndarray:
-    """Pairwise intersection areas of two sets of quads (even-odd regions, as GPC clips).
-
-    Args:
-        quads_a (np.ndarray): Quads ``(N, 8)``.
-        quads_b (np.ndarray): Quads ``(M, 8)``.
-
-    Returns:
-        np.ndarray: Intersection areas ``(N, M)``.
-    """
-    quads_a, quads_b = _as_quads(quads_a), _as_quads(quads_b)
-    areas = np.zeros((len(quads_a), len(quads_b)))
-    if areas.size == 0:
-        return areas
-    pts_a, pts_b = quads_a.reshape(-1, 4, 2), quads_b.reshape(-1, 4, 2)
-    min_a, max_a = pts_a.min(axis=1), pts_a.max(axis=1)
-    min_b, max_b = pts_b.min(axis=1), pts_b.max(axis=1)
-    boxes_overlap = np.all(
-        (min_a[:, None] < max_b[None]) & (min_b[None] < max_a[:, None]), axis=-1)
-    rows, cols = np.nonzero(boxes_overlap)
-    if len(rows):
-        geoms_a, geoms_b = quads_to_geometries(quads_a), quads_to_geometries(quads_b)
-        areas[rows, cols] = shapely.area(shapely.intersection(geoms_a[rows], geoms_b[cols]))
-    return areas
+def _boxes_overlap(gt_quads: np.ndarray, det_quads: np.ndarray, pair_gt: np.ndarray,
+                   pair_det: np.ndarray) -> np.ndarray:
+    """Whether the bounding boxes of each pair overlap (strictly, as the script's clipping needs)."""
+    gt_columns, det_columns = np.ascontiguousarray(gt_quads.T), np.ascontiguousarray(det_quads.T)
+    overlap = np.ones(len(pair_gt), dtype=bool)
+    for axis in (0, 1):  # x, then y
+        gt_coords, det_coords = gt_columns[axis::2], det_columns[axis::2]
+        overlap &= gt_coords.min(axis=0)[pair_gt] < det_coords.max(axis=0)[pair_det]
+        overlap &= det_coords.min(axis=0)[pair_det] < gt_coords.max(axis=0)[pair_gt]
+    return overlap
 
 
-def ic15_overlaps(gt_quads: np.ndarray,
-                  gt_ignored: np.ndarray,
-                  det_quads: np.ndarray,
-                  area_precision_thr: float = 0.5) -> Tuple[np.ndarray, np.ndarray]:
-    """IoU matrix and don't-care detections of one image (threshold-independent part).
-
-    Coordinates are truncated to integers first, as the official script reads them.
-
-    Args:
-        gt_quads (np.ndarray): Ground-truth quads ``(G, 8)``.
-        gt_ignored (np.ndarray): Bool ``(G,)``, True for don't-care words (``###``).
-        det_quads (np.ndarray): Detected quads ``(D, 8)``.
-        area_precision_thr (float): A detection covering more than this fraction of its own
-            area with one don't-care word is itself don't care. Defaults to 0.5.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray]: ``iou`` ``(G, D)`` and ``det_dontcare`` bool ``(D,)``.
-    """
-    gt_quads = truncate_coordinates(_as_quads(gt_quads))
-    det_quads = truncate_coordinates(_as_quads(det_quads))
-    gt_ignored = np.asarray(gt_ignored, dtype=bool).reshape(-1)
-    inter = quad_intersection_areas(gt_quads, det_quads)
-    gt_area, det_area = quad_areas(gt_quads), quad_areas(det_quads)
-
-    union = (det_area[None, :] + gt_area[:, None]) - inter
+def _ratios(inter: np.ndarray, gt_area: np.ndarray,
+            det_area: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """IoU and don't-care precision of pairs, with the script's formulas (0 when undefined)."""
+    union = (det_area + gt_area) - inter
     iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-
-    dontcare_precision = np.divide(
-        inter[gt_ignored], det_area[None, :],
-        out=np.zeros((int(gt_ignored.sum()), len(det_area))),
-        where=det_area[None, :] != 0)
-    det_dontcare = np.any(dontcare_precision > area_precision_thr, axis=0)
-    return iou, det_dontcare
-
-
-def ic15_match(iou: np.ndarray,
-               gt_ignored: np.ndarray,
-               det_dontcare: np.ndarray,
-               iou_thr: float = 0.5) -> np.ndarray:
-    """One-to-one greedy matching in ground-truth order, as the official double loop does.
-
-    Each cared-for ground truth, in order, takes the first cared-for detection (in order) that
-    is still unmatched and whose IoU with it is strictly greater than ``iou_thr``.
-
-    Args:
-        iou (np.ndarray): IoU matrix ``(G, D)``.
-        gt_ignored (np.ndarray): Bool ``(G,)`` don't-care ground truths.
-        det_dontcare (np.ndarray): Bool ``(D,)`` don't-care detections.
-        iou_thr (float): IoU threshold. Defaults to 0.5.
-
-    Returns:
-        np.ndarray: Matched ``(gt_index, det_index)`` pairs, int ``(K, 2)``.
-    """
-    candidates = ((iou > iou_thr) & ~np.asarray(gt_ignored, bool)[:, None]
-                  & ~np.asarray(det_dontcare, bool)[None, :])
-    det_taken = np.zeros(iou.shape[1], dtype=bool)
-    pairs: List[Tuple[int, int]] = []
-    for gt_index in np.flatnonzero(candidates.any(axis=1)):
-        free = np.flatnonzero(candidates[gt_index] & ~det_taken)
-        if len(free):
-            det_taken[free[0]] = True
-            pairs.append((int(gt_index), int(free[0])))
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-
-
-def ic15_image_result(iou: np.ndarray,
-                      gt_ignored: np.ndarray,
-                      det_dontcare: np.ndarray,
-                      iou_thr: float = 0.5) -> Dict:
-    """Match one image and report its counts and per-sample precision/recall/hmean.
-
-    Precision, recall and hmean follow the official per-sample rules
-    (:func:`ic15_sample_metrics`).
-
-    Args:
-        iou (np.ndarray): IoU matrix ``(G, D)`` from :func:`ic15_overlaps`.
-        gt_ignored (np.ndarray): Bool ``(G,)``.
-        det_dontcare (np.ndarray): Bool ``(D,)``.
-        iou_thr (float): IoU threshold. Defaults to 0.5.
-
-    Returns:
-        dict: ``num_gt_care``, ``num_det_care``, ``num_matched``, ``precision``, ``recall``,
-        ``hmean``, ``pairs`` (list of ``[gt, det]``), ``gt_dontcare`` and ``det_dontcare``
-        (index lists).
-    """
-    gt_ignored = np.asarray(gt_ignored, dtype=bool).reshape(-1)
-    det_dontcare = np.asarray(det_dontcare, dtype=bool).reshape(-1)
-    pairs = ic15_match(iou, gt_ignored, det_dontcare, iou_thr)
-    return dict(
-        ic15_sample_metrics(int((~gt_ignored).sum()), int((~det_dontcare).sum()), len(pairs)),
-        pairs=pairs.tolist(),
-        gt_dontcare=np.flatnonzero(gt_ignored).tolist(),
-        det_dontcare=np.flatnonzero(det_dontcare).tolist())
+    precision = np.divide(inter, det_area, out=np.zeros_like(inter), where=det_area != 0)
+    return iou, precision
 
 
 def ic15_sample_metrics(num_gt_care: int, num_det_care: int, num_matched: int) -> Dict:
@@ -230,37 +130,160 @@ def ic15_sample_metrics(num_gt_care: int, num_det_care: int, num_matched: int) -
         hmean=harmonic_mean(precision, recall))
 
 
-def evaluate_ic15_image(gt_quads: np.ndarray,
-                        gt_ignored: np.ndarray,
-                        det_quads: np.ndarray,
-                        iou_thr: float = 0.5,
-                        area_precision_thr: float = 0.5) -> Dict:
-    """The whole IC15 protocol for one image.
+def ic15_dataset_overlaps(gt_quads: Sequence[np.ndarray],
+                          gt_ignored: Sequence[np.ndarray],
+                          det_quads: Sequence[np.ndarray],
+                          iou_thr: float = 0.5,
+                          area_precision_thr: float = 0.5) -> Dict[str, np.ndarray]:
+    """Threshold-independent part of the protocol for all images at once.
 
     Args:
-        gt_quads (np.ndarray): Ground-truth quads ``(G, 8)``.
-        gt_ignored (np.ndarray): Bool ``(G,)`` don't-care flags.
-        det_quads (np.ndarray): Detected quads ``(D, 8)``, in submission order.
-        iou_thr (float): Match threshold on IoU. Defaults to 0.5.
+        gt_quads (Sequence[np.ndarray]): Per image, ground-truth quads ``(G_i, 8)``.
+        gt_ignored (Sequence[np.ndarray]): Per image, bool ``(G_i,)`` don't-care flags.
+        det_quads (Sequence[np.ndarray]): Per image, detected quads ``(D_i, 8)``, in
+            submission order.
+        iou_thr (float): A pair can match when ``IoU > iou_thr``. Defaults to 0.5.
         area_precision_thr (float): Don't-care filtering threshold. Defaults to 0.5.
 
     Returns:
-        dict: See :func:`ic15_image_result`.
+        dict: Over the ``G`` ground truths and ``D`` detections of the dataset:
+        ``gt_offsets`` and ``det_offsets`` ``(I + 1,)`` (image ``i`` owns
+        ``offsets[i]:offsets[i + 1]``), ``gt_image`` ``(G,)`` and ``det_image`` ``(D,)``,
+        ``gt_ignored`` ``(G,)``, ``det_dontcare`` ``(D,)`` and the candidate pairs
+        ``pair_gt``, ``pair_det`` ``(P,)`` (``IoU > iou_thr``, in (image, gt, det) order).
     """
-    iou, det_dontcare = ic15_overlaps(gt_quads, gt_ignored, det_quads, area_precision_thr)
-    return ic15_image_result(iou, gt_ignored, det_dontcare, iou_thr)
+    gt_counts = np.fromiter(map(len, gt_quads), np.int64, len(gt_quads))
+    det_counts = np.fromiter(map(len, det_quads), np.int64, len(det_quads))
+    gt_all = truncate_coordinates(_concat(gt_quads, np.float64, 8))
+    det_all = truncate_coordinates(_concat(det_quads, np.float64, 8))
+    ignored = _concat(gt_ignored, bool)
+    if len(ignored) != len(gt_all):
+        raise ValueError(f'{len(gt_all)} ground truths with {len(ignored)} ignore flags')
+
+    pair_gt, pair_det = _same_image_pairs(gt_counts, det_counts)
+    if min(iou_thr, area_precision_thr) >= 0:  # else pairs far apart (ratios 0) count too
+        overlap = _boxes_overlap(gt_all, det_all, pair_gt, pair_det)
+        pair_gt, pair_det = pair_gt[overlap], pair_det[overlap]
+    pair_gt_quads, pair_det_quads = gt_all[pair_gt], det_all[pair_det]
+    inter = np.zeros(len(pair_gt))
+    fast = convex_quads(gt_all)[pair_gt] & convex_quads(det_all)[pair_det]
+    inter[fast] = quad_intersection_areas(pair_gt_quads[fast], pair_det_quads[fast])
+    inter[~fast] = rrc_intersection_areas(pair_gt_quads[~fast], pair_det_quads[~fast])
+    gt_area, det_area = rrc_polygon_areas(gt_all)[pair_gt], rrc_polygon_areas(det_all)[pair_det]
+    iou, precision = _ratios(inter, gt_area, det_area)
+    pair_ignored = ignored[pair_gt]
+    near_tie = fast & ((np.abs(iou - iou_thr) <= TIE_TOLERANCE) | (
+        pair_ignored & (np.abs(precision - area_precision_thr) <= TIE_TOLERANCE)))
+    if near_tie.any():
+        inter[near_tie] = rrc_intersection_areas(pair_gt_quads[near_tie],
+                                                      pair_det_quads[near_tie])
+        iou, precision = _ratios(inter, gt_area, det_area)
+
+    det_dontcare = np.zeros(len(det_all), dtype=bool)
+    det_dontcare[pair_det[pair_ignored & (precision > area_precision_thr)]] = True
+    candidate = iou > iou_thr
+    return dict(
+        gt_offsets=np.concatenate([[0], np.cumsum(gt_counts)]),
+        det_offsets=np.concatenate([[0], np.cumsum(det_counts)]),
+        gt_image=np.repeat(np.arange(len(gt_counts)), gt_counts),
+        det_image=np.repeat(np.arange(len(det_counts)), det_counts),
+        gt_ignored=ignored,
+        det_dontcare=det_dontcare,
+        pair_gt=pair_gt[candidate],
+        pair_det=pair_det[candidate])
 
 
-def ic15_method_metrics(image_results: Sequence[Dict]) -> Dict[str, float]:
-    """Dataset precision, recall and hmean from the per-image counts (global, not averaged).
+def ic15_dataset_match(overlaps: Dict[str, np.ndarray], keep: np.ndarray) -> Dict[str, np.ndarray]:
+    """Match every image keeping only the detections in ``keep``, as the official matching loop does.
 
     Args:
-        image_results (Sequence[dict]): Results of :func:`ic15_image_result`.
+        overlaps (dict): Output of :func:`ic15_dataset_overlaps`.
+        keep (np.ndarray): Bool ``(D,)`` mask of the submitted detections of the dataset.
+
+    Returns:
+        dict: ``matched_gt`` and ``matched_det`` (global indices of the matched pairs, in
+        (image, gt) order), ``det_dontcare`` (bool ``(D,)``, the submitted don't-care
+        detections) and, per image ``(I,)``, ``num_gt_care``, ``num_det_care`` and
+        ``num_matched``.
+    """
+    keep = np.asarray(keep, dtype=bool).reshape(-1)
+    gt_ignored, det_dontcare = overlaps['gt_ignored'], overlaps['det_dontcare']
+    det_care = keep & ~det_dontcare
+    pair_gt, pair_det = overlaps['pair_gt'], overlaps['pair_det']
+    candidate = ~gt_ignored[pair_gt] & det_care[pair_det]
+    pair_gt, pair_det = pair_gt[candidate], pair_det[candidate]
+    # A pair whose gt and detection have no other candidate is matched whatever the order.
+    matched = ((np.bincount(pair_gt, minlength=len(gt_ignored))[pair_gt] == 1)
+               & (np.bincount(pair_det, minlength=len(det_care))[pair_det] == 1))
+    conflicts = np.flatnonzero(~matched)
+    gt_taken, det_taken = set(), set()
+    for index, gt, det in zip(conflicts.tolist(), pair_gt[conflicts].tolist(),
+                              pair_det[conflicts].tolist()):
+        if gt not in gt_taken and det not in det_taken:  # first free detection of this gt
+            gt_taken.add(gt)
+            det_taken.add(det)
+            matched[index] = True
+    num_images = len(overlaps['gt_offsets']) - 1
+    matched_gt = pair_gt[matched]
+    return dict(
+        matched_gt=matched_gt,
+        matched_det=pair_det[matched],
+        det_dontcare=keep & det_dontcare,
+        num_gt_care=np.bincount(overlaps['gt_image'][~gt_ignored], minlength=num_images),
+        num_det_care=np.bincount(overlaps['det_image'][det_care], minlength=num_images),
+        num_matched=np.bincount(overlaps['gt_image'][matched_gt], minlength=num_images))
+
+
+def ic15_dataset_method_metrics(match: Dict[str, np.ndarray]) -> Dict[str, float]:
+    """Dataset precision, recall and hmean from global counts (the official method rule).
+
+    Args:
+        match (dict): Output of :func:`ic15_dataset_match`.
 
     Returns:
         dict: ``precision``, ``recall``, ``hmean``.
     """
-    matched = sum(result['num_matched'] for result in image_results)
-    return method_metrics(matched, matched,
-                          sum(result['num_gt_care'] for result in image_results),
-                          sum(result['num_det_care'] for result in image_results))
+    matched = int(match['num_matched'].sum())
+    return method_metrics(matched, matched, int(match['num_gt_care'].sum()),
+                          int(match['num_det_care'].sum()))
+
+
+def _local_indices(indices: np.ndarray, offsets: np.ndarray) -> List[List[int]]:
+    """Split sorted global indices by image into lists of indices within each image."""
+    bounds = np.searchsorted(indices, offsets).tolist()
+    image = np.searchsorted(offsets, indices, side='right') - 1
+    local = (indices - offsets[image]).tolist()
+    return [local[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+def ic15_dataset_image_results(overlaps: Dict[str, np.ndarray],
+                               match: Dict[str, np.ndarray]) -> List[Dict]:
+    """Per-image results, with the official per-sample numbers.
+
+    Args:
+        overlaps (dict): Output of :func:`ic15_dataset_overlaps`.
+        match (dict): Output of :func:`ic15_dataset_match`.
+
+    Returns:
+        list[dict]: Per image ``num_gt_care``, ``num_det_care``, ``num_matched``,
+        ``precision``, ``recall``, ``hmean``, ``pairs`` (``[gt, det]`` lists),
+        ``gt_dontcare`` and ``det_dontcare``; indices count within the image, detections
+        among all of its detections.
+    """
+    gt_offsets, det_offsets = overlaps['gt_offsets'], overlaps['det_offsets']
+    pair_gts = _local_indices(match['matched_gt'], gt_offsets)
+    # matched_det is not sorted, but it lies in the image of its gt: split it the same way.
+    pair_image = overlaps['gt_image'][match['matched_gt']]
+    pair_dets = (match['matched_det'] - det_offsets[pair_image]).tolist()
+    bounds = np.searchsorted(match['matched_gt'], gt_offsets).tolist()
+    gt_dontcare = _local_indices(np.flatnonzero(overlaps['gt_ignored']), gt_offsets)
+    det_dontcare = _local_indices(np.flatnonzero(match['det_dontcare']), det_offsets)
+    counts = zip(match['num_gt_care'].tolist(), match['num_det_care'].tolist(),
+                 match['num_matched'].tolist())
+    return [
+        dict(ic15_sample_metrics(*image_counts),
+             pairs=[list(pair) for pair in zip(gts, pair_dets[start:stop])],
+             gt_dontcare=gt_ignored, det_dontcare=det_ignored)
+        for image_counts, gts, start, stop, gt_ignored, det_ignored in zip(
+            counts, pair_gts, bounds[:-1], bounds[1:], gt_dontcare, det_dontcare)
+    ]

@@ -5,7 +5,7 @@ import numpy as np
 from mmocr.registry import METRICS
 
 from ..functional import (DETEVAL_WEIGHTS, deteval_area_matrices, deteval_dontcare,
-                          deteval_image_result, deteval_method_metrics, quads_to_ltrb)
+                          deteval_image_result, deteval_method_metrics, deteval_rectangles)
 from .icdar_protocol_metric import ICDARProtocolMetric
 
 
@@ -52,10 +52,32 @@ class IC13DetEvalMetric(ICDARProtocolMetric):
             center_diff_thr=center_diff_thr,
             weights=dict(DETEVAL_WEIGHTS, **(weights or {})))
 
-    def prepare_image(self, gt_polygons: np.ndarray, gt_ignored: np.ndarray,
-                      pred_polygons: np.ndarray) -> Dict:
-        """Boxes, area recall/precision matrices and don't-care detections of one image."""
-        gt_boxes, det_boxes = quads_to_ltrb(gt_polygons), quads_to_ltrb(pred_polygons)
+    def prepare(self, results: List[Dict]) -> List[Dict]:
+        """Per image: boxes, area recall/precision matrices, don't-care detections, scores."""
+        gt_boxes = self._rectangles([result['gt_polygons'] for result in results])
+        det_boxes = self._rectangles([result['pred_polygons'] for result in results])
+        return [dict(self._prepare_image(gt, result['gt_ignored'], det), scores=result['scores'])
+                for result, gt, det in zip(results, gt_boxes, det_boxes)]
+
+    def score_at(self, prepared: List[Dict], score_thr: float) -> Dict[str, float]:
+        """Summed credits over global cared-for counts at ``score_thr``."""
+        return deteval_method_metrics(self.image_results(prepared, score_thr))
+
+    def image_results(self, prepared: List[Dict], score_thr: float) -> List[Dict]:
+        """One-to-one, split and merge matching of each image's detections scoring at least
+        ``score_thr``."""
+        return [self._evaluate_image(image, image['scores'] >= score_thr) for image in prepared]
+
+    @staticmethod
+    def _rectangles(quads: List[np.ndarray]) -> List[np.ndarray]:
+        """DetEval rectangles ``(N_i, 4)`` of per-image quads ``(N_i, 8)``, in one call."""
+        counts = np.cumsum([len(image_quads) for image_quads in quads])
+        boxes = deteval_rectangles(np.concatenate([np.zeros((0, 8)), *quads]))
+        return np.split(boxes, counts[:-1])
+
+    def _prepare_image(self, gt_boxes: np.ndarray, gt_ignored: np.ndarray,
+                       det_boxes: np.ndarray) -> Dict:
+        """Area recall/precision matrices and don't-care detections of one image."""
         recall_mat, precision_mat = deteval_area_matrices(gt_boxes, det_boxes)
         return dict(
             gt_boxes=gt_boxes,
@@ -65,8 +87,9 @@ class IC13DetEvalMetric(ICDARProtocolMetric):
             gt_ignored=gt_ignored,
             det_dontcare=deteval_dontcare(precision_mat, gt_ignored, self.area_precision_thr))
 
-    def evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
-        """One-to-one, split and merge matching of the kept detections of one image."""
+    def _evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
+        """Match one image keeping the detections in ``keep`` (bool ``(D,)``); detection
+        indices of the result count all ``D`` predictions."""
         result = deteval_image_result(
             prepared['gt_boxes'], prepared['gt_ignored'], prepared['det_boxes'][keep],
             prepared['det_dontcare'][keep], prepared['recall_mat'][:, keep],
@@ -76,7 +99,3 @@ class IC13DetEvalMetric(ICDARProtocolMetric):
             pair['det'] = kept[pair['det']].tolist()
         result['det_dontcare'] = kept[result['det_dontcare']].tolist()
         return result
-
-    def method_metrics(self, image_results: List[Dict]) -> Dict[str, float]:
-        """Summed credits over global cared-for counts."""
-        return deteval_method_metrics(image_results)

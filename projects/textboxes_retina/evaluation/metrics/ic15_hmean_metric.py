@@ -15,9 +15,8 @@ class IC15HmeanMetric(ICDARProtocolMetric):
 
     Integer-truncated quads, the ``Polygon`` library's areas (bow-ties included), don't-care
     filtering at area precision > 0.5, IoU > 0.5, one-to-one greedy matching in ground-truth
-    order, global counts (see :mod:`textboxes_retina.evaluation.functional.ic15_protocol`),
-    computed for the whole dataset at once
-    (:mod:`textboxes_retina.evaluation.functional.ic15_dataset`).
+    order, global counts, computed for the whole dataset at once (see
+    :mod:`textboxes_retina.evaluation.functional.ic15_protocol`).
 
     Config example::
 
@@ -51,13 +50,13 @@ class IC15HmeanMetric(ICDARProtocolMetric):
         scores = np.concatenate([np.zeros(0)] + [result['scores'] for result in results])
         return dict(overlaps, scores=scores)
 
+    def score_at(self, prepared: Dict[str, np.ndarray], score_thr: float) -> Dict[str, float]:
+        """Global-count precision, recall and hmean at ``score_thr``."""
+        return ic15_dataset_method_metrics(
+            ic15_dataset_match(prepared, prepared['scores'] >= score_thr))
+
     def image_results(self, prepared: Dict[str, np.ndarray], score_thr: float) -> List[Dict]:
         """Per-image results (greedy matching of the detections scoring at least
         ``score_thr``)."""
         return ic15_dataset_image_results(
             prepared, ic15_dataset_match(prepared, prepared['scores'] >= score_thr))
-
-    def score_at(self, prepared: Dict[str, np.ndarray], score_thr: float) -> Dict[str, float]:
-        """Global-count precision, recall and hmean at ``score_thr``."""
-        return ic15_dataset_method_metrics(
-            ic15_dataset_match(prepared, prepared['scores'] >= score_thr))

@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -12,17 +13,26 @@ from .text_det_sample_arrays import text_det_sample_arrays
 
 
 class ICDARProtocolMetric(BaseMetric):
-    """Base of :class:`IC15HmeanMetric` and :class:`IC13DetEvalMetric`.
+    """Base of :class:`IC15HmeanMetric` and :class:`IC13DetEvalMetric`: thresholds, sweep,
+    per-image JSON around one protocol interface.
 
-    ``process`` only stores each image's arrays (cheap, picklable for distributed collection).
-    ``compute_metrics`` does the threshold-independent, pairwise work once (:meth:`prepare`),
-    then scores each threshold (:meth:`score_at`). By default these go image by image:
-    :meth:`prepare_image` per image, then per threshold :meth:`evaluate_image` on the
-    detections scoring at least ``score_thr`` and :meth:`method_metrics` over the images'
-    results with global counts; a subclass either implements those three hooks or overrides
-    :meth:`prepare`, :meth:`image_results` and :meth:`score_at` to work on the whole dataset at
-    once. Detections are matched in the order the model returns them, as the official scripts
-    read a submission file top to bottom.
+    ``process`` only stores each image's arrays (:func:`text_det_sample_arrays`: cheap,
+    picklable for distributed collection). ``compute_metrics`` then calls the protocol through
+    the three methods every subclass implements, and nothing else:
+
+    - :meth:`prepare` ``(results) -> prepared``: the threshold-independent work (pairwise
+      overlaps, don't-care flags), once for the whole dataset; ``prepared`` is whatever the
+      protocol needs (IC15: flat arrays over all images; IC13: one dict per image);
+    - :meth:`score_at` ``(prepared, score_thr) -> dict``: dataset ``precision``, ``recall``
+      and ``hmean`` keeping the detections with ``score >= score_thr``; called for the
+      reported threshold and for every threshold of the sweep, so it should be cheap;
+    - :meth:`image_results` ``(prepared, score_thr) -> list[dict]``: the per-image results at
+      ``score_thr`` (counts, ``precision``, ``recall``, ``hmean``, matched ``pairs`` and
+      don't-care indices, detection indices counting all of the image's predictions), for the
+      per-image JSON; ``score_at`` must equal the method metrics of these results.
+
+    Detections are matched in the order the model returns them, as the official scripts read
+    a submission file top to bottom.
 
     Reported keys: ``precision``, ``recall``, ``hmean`` at ``score_thr``. With
     ``score_thr_sweep``, extra keys ``sweep_best_thr``, ``sweep_best_precision``,
@@ -60,36 +70,6 @@ class ICDARProtocolMetric(BaseMetric):
                                 [round(float(thr), 6) for thr in score_thr_sweep])
         self.per_image_json = per_image_json
 
-    def prepare_image(self, gt_polygons: np.ndarray, gt_ignored: np.ndarray,
-                      pred_polygons: np.ndarray) -> Dict:
-        """Threshold-independent work on one image (pairwise matrices, don't-care flags).
-
-        Args:
-            gt_polygons (np.ndarray): ``(G, 8)``.
-            gt_ignored (np.ndarray): Bool ``(G,)``.
-            pred_polygons (np.ndarray): ``(D, 8)``.
-
-        Returns:
-            dict: Picklable arrays.
-        """
-        raise NotImplementedError(f'{type(self).__name__} does not prepare images one by one')
-
-    def evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
-        """Match one image keeping only the detections in ``keep``.
-
-        Args:
-            prepared (dict): Output of :meth:`prepare_image`.
-            keep (np.ndarray): Bool ``(D,)`` mask of submitted detections.
-
-        Returns:
-            dict: The per-image result; detection indices refer to all ``D`` predictions.
-        """
-        raise NotImplementedError(f'{type(self).__name__} does not match images one by one')
-
-    def method_metrics(self, image_results: List[Dict]) -> Dict[str, float]:
-        """Dataset ``precision``, ``recall``, ``hmean`` from per-image results."""
-        raise NotImplementedError(f'{type(self).__name__} does not combine per-image results')
-
     def process(self, data_batch: Sequence[Dict], data_samples: Sequence[Dict]) -> None:
         """Store the arrays of every image of a batch (see :func:`text_det_sample_arrays`).
 
@@ -100,33 +80,20 @@ class ICDARProtocolMetric(BaseMetric):
         for data_sample in data_samples:
             self.results.append(text_det_sample_arrays(data_sample, index=len(self.results)))
 
+    @abstractmethod
     def prepare(self, results: List[Dict]) -> Any:
         """Threshold-independent work on the whole dataset, once.
 
         Args:
-            results (list[dict]): Per image ``name``, ``gt_polygons``, ``gt_ignored``,
-                ``pred_polygons`` and ``scores`` (``self.results``).
+            results (list[dict]): Per image ``name``, ``gt_polygons`` ``(G, 8)``,
+                ``gt_ignored`` ``(G,)``, ``pred_polygons`` ``(D, 8)`` and ``scores`` ``(D,)``
+                (``self.results``).
 
         Returns:
-            Any: What :meth:`image_results` and :meth:`score_at` take; by default the list of
-            :meth:`prepare_image` outputs, each with the image's ``scores``.
+            Any: What :meth:`score_at` and :meth:`image_results` take.
         """
-        return [dict(scores=result['scores'], **self.prepare_image(
-            result['gt_polygons'], result['gt_ignored'], result['pred_polygons']))
-                for result in results]
 
-    def image_results(self, prepared: Any, score_thr: float) -> List[Dict]:
-        """Per-image results with the detections scoring at least ``score_thr``.
-
-        Args:
-            prepared (Any): Output of :meth:`prepare`.
-            score_thr (float): Score threshold.
-
-        Returns:
-            list[dict]: One result per image.
-        """
-        return [self.evaluate_image(image, image['scores'] >= score_thr) for image in prepared]
-
+    @abstractmethod
     def score_at(self, prepared: Any, score_thr: float) -> Dict[str, float]:
         """Dataset ``precision``, ``recall`` and ``hmean`` at ``score_thr``.
 
@@ -137,7 +104,18 @@ class ICDARProtocolMetric(BaseMetric):
         Returns:
             dict: The metrics.
         """
-        return self.method_metrics(self.image_results(prepared, score_thr))
+
+    @abstractmethod
+    def image_results(self, prepared: Any, score_thr: float) -> List[Dict]:
+        """Per-image results with the detections scoring at least ``score_thr``.
+
+        Args:
+            prepared (Any): Output of :meth:`prepare`.
+            score_thr (float): Score threshold.
+
+        Returns:
+            list[dict]: One result per image, in ``results`` order.
+        """
 
     def evaluate_at(self, results: List[Dict], score_thr: float) -> List[Dict]:
         """Per-image results of stored images with the detections scoring at least

@@ -1,9 +1,12 @@
 """Read the arrays the ICDAR metrics need out of an MMOCR text-detection data sample."""
 import os.path as osp
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
+
+#: Values of one quad, ``x1, y1, ..., x4, y4``.
+QUAD_VALUES = 8
 
 
 def _get(container: Any, key: str, default: Any = None) -> Any:
@@ -20,34 +23,42 @@ def _to_numpy(values: Any, dtype: type) -> np.ndarray:
     return np.asarray(values, dtype=dtype).reshape(-1)
 
 
-def stack_quads(polygons: Optional[Sequence[np.ndarray]], what: str = 'polygons') -> np.ndarray:
-    """Stack 8-value polygons into a ``(N, 8)`` float64 array.
+def stack_quads(polygons: Optional[Union[Sequence[Any], np.ndarray, torch.Tensor]],
+                what: str = 'polygons') -> np.ndarray:
+    """Stack quadrilateral polygons into a ``(N, 8)`` float64 array.
+
+    ``polygons`` is an MMOCR polygon field: a sequence of ``N`` polygons (arrays or tensors of
+    ``x1, y1, x2, y2, ...`` in any shape, e.g. ``(8,)`` or ``(4, 2)``), or one array or tensor
+    whose first axis counts the ``N`` polygons. Every polygon is flattened and must then have
+    exactly 8 values (4 vertices): the ICDAR quad protocols and submission formats are defined
+    on quadrilaterals. Nothing is inferred from the width of the input.
 
     Args:
-        polygons (Sequence[np.ndarray], optional): Polygons, each ``x1, y1, ..., x4, y4``.
+        polygons (Sequence | np.ndarray | Tensor, optional): The polygons.
         what (str): What they are, for the error message. Defaults to 'polygons'.
 
     Returns:
-        np.ndarray: Quads ``(N, 8)``; ``(0, 8)`` for ``None`` or an empty list.
+        np.ndarray: Quads ``(N, 8)`` (a new array); ``(0, 8)`` for ``None`` or no polygon.
 
     Raises:
-        ValueError: If a polygon does not have exactly 4 vertices (the ICDAR quad protocols and
-            submission formats are defined on quadrilaterals).
+        ValueError: If a polygon does not have exactly 4 vertices.
     """
     if polygons is None or len(polygons) == 0:
-        return np.zeros((0, 8))
-    try:  # fast path: a list of equal-length arrays (or one array) in a single conversion
-        quads = np.array(polygons, dtype=np.float64)
-    except (TypeError, ValueError, RuntimeError):  # ragged, odd or gradient-tracking input
-        quads = None
-    if quads is not None and quads.ndim == 2 and quads.shape[1] == 8:
-        return quads
-    flat = [_to_numpy(polygon, np.float64) for polygon in polygons]
-    bad = [len(polygon) for polygon in flat if len(polygon) != 8]
+        return np.zeros((0, QUAD_VALUES))
+    try:  # the usual case, equal-length polygons, in one conversion
+        if isinstance(polygons, torch.Tensor):
+            polygons = polygons.numpy(force=True)  # detached, on the CPU
+        rows = np.array(polygons, dtype=np.float64).reshape(len(polygons), -1)
+    except (TypeError, ValueError, RuntimeError):  # ragged, on a GPU or tracking gradients
+        rows = [_to_numpy(polygon, np.float64) for polygon in polygons]
+    if isinstance(rows, np.ndarray):
+        bad = [] if rows.shape[1] == QUAD_VALUES else [rows.shape[1]] * len(rows)
+    else:
+        bad = [len(row) for row in rows if len(row) != QUAD_VALUES]
     if bad:
         raise ValueError(f'{what} must be quadrilaterals of 8 values; got lengths {bad[:5]} '
                          '(convert polygons with textboxes_retina.structures.polygons_to_quads)')
-    return np.stack(flat)
+    return rows if isinstance(rows, np.ndarray) else np.stack(rows)
 
 
 def text_det_sample_arrays(data_sample: Mapping, index: int = 0) -> Dict[str, Any]:
@@ -55,8 +66,10 @@ def text_det_sample_arrays(data_sample: Mapping, index: int = 0) -> Dict[str, An
 
     The sample is what the model returns (``pred_instances.polygons`` and ``scores`` in
     original-image coordinates) with the packed annotations (``gt_instances.polygons`` and
-    ``ignored``), as MMOCR's ``HmeanIOUMetric`` consumes it. Missing ground truth (a test set
-    without annotations) gives empty arrays.
+    ``ignored``), as MMOCR's ``HmeanIOUMetric`` consumes it. Quads are read from these named
+    ``polygons`` fields only (:func:`stack_quads`), never from ``bboxes``, whose width says
+    nothing certain about what they hold. Missing ground truth (a test set without
+    annotations) gives empty arrays.
 
     Args:
         data_sample (Mapping): A ``TextDetDataSample`` or the dict mmengine's evaluator makes
