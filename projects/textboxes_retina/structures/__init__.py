@@ -10,3 +10,5 @@ __all__ = [
     'quad_areas', 'quad_intersection_areas', 'quad_ious', 'quad_nms', 'quads_to_bboxes',
     'sanitize_quads', 'self_intersecting_quads', 'valid_quads'
 ]
+from .quad_boxes import QuadBoxes  # noqa: E402 (registers mmdet's box type 'quad')
+__all__ += ['QuadBoxes']
