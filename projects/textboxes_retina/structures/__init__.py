@@ -30,3 +30,5 @@ __all__ = [
     'quad_box_voting', 'quad_nms_groups', 'quad_short_sides', 'stack_quads',
     'translate_polygons'
 ]
+from .quad_boxes import QuadBoxes  # noqa: E402 (registers mmdet's box type 'quad')
+__all__ += ['QuadBoxes']

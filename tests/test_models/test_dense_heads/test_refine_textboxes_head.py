@@ -5,10 +5,12 @@ Inputs, ground truth and the tiny head config come from the base head's tests
 ``test_learning.py``: both are imported, not copied.
 """
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 import torch
+from mmdet.models.dense_heads import AnchorHead
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
@@ -200,7 +202,7 @@ def test_filtered_anchors_leave_the_odm_loss():
     arm_cls[0][0, :7] = -10.  # the centred anchors of the finest level are filtered
     refined, keep = head.refine_anchors(arm_cls, arm_reg)
     sample = head._quad_targets(base._sample([WORD], [False]), torch.device('cpu'))
-    with head._anchors_for_odm(refined, keep):
+    with head._odm_anchors.provide((refined, keep)):
         labels, weights, _, bbox_weights, _ = head.get_targets(
             *head.get_anchors(SIZES, [sample.metainfo], 'cpu'), [sample.gt_instances],
             [sample.metainfo], [sample.ignored_instances])
@@ -210,7 +212,51 @@ def test_filtered_anchors_leave_the_odm_loss():
     assert (torch.cat(bbox_weights, 1)[0][filtered] == 0).all()
     assert torch.cat(weights, 1)[0][~filtered].sum() > 0
     # outside the context the anchors are the plain ones again
-    assert head._odm_anchors is None
+    assert not head._odm_anchors.active and head._odm_anchors.read() is None
+    anchors = head.get_anchors(SIZES, [sample.metainfo], 'cpu')[0][0]
+    torch.testing.assert_close(torch.cat(anchors),
+                               torch.cat(head.prior_generator.grid_priors(SIZES, device='cpu')))
+
+
+def test_refined_anchors_reach_get_anchors_only_from_mmdets_loss_by_feat(monkeypatch):
+    """The ODM loss relies on mmdet's ``AnchorHead.loss_by_feat`` calling ``self.get_anchors``:
+    fails if mmdet stops calling it from there (the ODM would train on the plain anchors)."""
+    head = _build()
+    cls, reg, arm_cls, arm_reg = _outputs(head)
+    get_anchors, calls = head.get_anchors, []
+
+    def spy(*args, **kwargs):
+        caller = sys._getframe(1).f_code
+        calls.append((caller.co_name, caller.co_filename, head._odm_anchors.active))
+        return get_anchors(*args, **kwargs)
+
+    monkeypatch.setattr(head, 'get_anchors', spy)
+    sample = head._quad_targets(base._sample([WORD], [False]), torch.device('cpu'))
+    args = ([sample.gt_instances], [sample.metainfo], [sample.ignored_instances])
+    head.loss_by_feat(cls, reg, arm_cls, arm_reg, *args)
+    anchor_head_file = sys.modules[AnchorHead.__module__].__file__
+    # the ARM loss on the plain anchors, then the ODM loss on the provided refined ones
+    assert calls == [('loss_by_feat', anchor_head_file, False),
+                     ('loss_by_feat', anchor_head_file, True)]
+    assert not head._odm_anchors.active
+    # cleared after an exception too: the ODM assignment (the second one) fails
+    assign, active = head.assigner.assign, []
+
+    def failing(*a, **kw):
+        active.append(head._odm_anchors.active)
+        return 1 / 0 if len(active) > 1 else assign(*a, **kw)
+
+    monkeypatch.setattr(head.assigner, 'assign', failing)
+    with pytest.raises(ZeroDivisionError):
+        head.loss_by_feat(cls, reg, arm_cls, arm_reg, *args)
+    assert active == [False, True]
+    assert not head._odm_anchors.active
+    # if mmdet stopped calling get_anchors there, the loss raises instead of ignoring the ARM
+    monkeypatch.setattr(AnchorHead, 'loss_by_feat',
+                        lambda self, *a, **kw: dict(loss_cls=[], loss_bbox=[]))
+    with pytest.raises(RuntimeError, match='get_anchors was not called'):
+        head.loss_by_feat(cls, reg, arm_cls, arm_reg, *args)
+    assert not head._odm_anchors.active
 
 
 def _losses(head, sample):

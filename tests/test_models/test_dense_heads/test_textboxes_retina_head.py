@@ -1,18 +1,20 @@
 """TextBoxesRetinaHead: layers, MMOCR ground truth, losses, hard negatives, post-processing."""
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
+from mmdet.models.dense_heads import AnchorHead
+from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 from textboxes_retina.models.dense_heads import TextBoxesRetinaHead
-from textboxes_retina.structures import convex_quads, valid_quads
+from textboxes_retina.structures import QuadBoxes, convex_quads, valid_quads
 
 CONFIG = Path(__file__).parents[3] / 'configs/_base_/models/textboxes_retina_r18-small.py'
 IMG = 128
@@ -22,8 +24,11 @@ SIZES = [(32, 32), (16, 16), (8, 8), (4, 4), (2, 2), (1, 1)]  # strides 4 .. 128
 def _head_cfg(**overrides):
     model = Config.fromfile(str(CONFIG)).model
     cfg = model.bbox_head.to_dict()  # plain dicts: update() replaces, not merges
+    # the config's test settings, with the NMS the head runs named
+    test_cfg = ConfigDict(model.test_cfg.to_dict(), nms=dict(
+        type='quad_nms', iou_threshold=model.test_cfg.nms.iou_threshold))
     cfg.update(in_channels=8, feat_channels=8, stacked_convs=1,
-               train_cfg=model.train_cfg.to_dict(), test_cfg=model.test_cfg)
+               train_cfg=model.train_cfg.to_dict(), test_cfg=test_cfg)
     cfg.update(overrides)
     return cfg
 
@@ -81,18 +86,22 @@ def test_mmocr_ground_truth_becomes_quads_and_ignored_instances():
     flat = [0, 0, 5, 5, 10, 10, 15, 15]
     sample = _sample([WORD, DONT_CARE, hexagon, flat], [False, True, False, False])
     det = head._quad_targets(sample, torch.device('cpu'))
+    # quads travel typed
+    assert isinstance(det.gt_instances.bboxes, QuadBoxes)
+    assert isinstance(det.ignored_instances.bboxes, QuadBoxes)
     assert det.gt_instances.bboxes.shape == (2, 8)  # the flat quad is dropped
-    torch.testing.assert_close(det.gt_instances.bboxes[0], torch.tensor(WORD, dtype=torch.float))
-    torch.testing.assert_close(det.gt_instances.bboxes[1],
+    gt_quads = det.gt_instances.bboxes.tensor
+    torch.testing.assert_close(gt_quads[0], torch.tensor(WORD, dtype=torch.float))
+    torch.testing.assert_close(gt_quads[1],
                                torch.tensor([0., 0., 10., 0., 10., 4., 0., 4.]), atol=1e-5, rtol=0)
-    torch.testing.assert_close(det.ignored_instances.bboxes,
+    torch.testing.assert_close(det.ignored_instances.bboxes.tensor,
                                torch.tensor([DONT_CARE], dtype=torch.float))
     assert det.metainfo['pad_shape'] == (IMG, IMG)
     # mmdet-style samples (boxes only, no ignore flags) work too
     boxes_only = TextDetDataSample(metainfo=sample.metainfo)
     boxes_only.gt_instances = InstanceData(bboxes=torch.tensor([[1., 2., 30., 12.]]))
     det = head._quad_targets(boxes_only, torch.device('cpu'))
-    assert det.gt_instances.bboxes.tolist() == [[1., 2., 30., 2., 30., 12., 1., 12.]]
+    assert det.gt_instances.bboxes.tensor.tolist() == [[1., 2., 30., 2., 30., 12., 1., 12.]]
     assert len(det.ignored_instances) == 0
 
 
@@ -257,3 +266,92 @@ def test_decoding_matches_mmdets_whole_map_implementation(overrides):
         torch.testing.assert_close(ours.scores, mmdet.scores)
         torch.testing.assert_close(ours.bboxes, mmdet.bboxes)
         assert torch.equal(ours.labels, mmdet.labels)
+
+
+@pytest.mark.parametrize('nms', [dict(type='nms_quadri', iou_threshold=0.2),
+                                 dict(type='nms', iou_threshold=0.2), dict(iou_threshold=0.2)])
+def test_test_cfg_must_name_the_nms_that_runs(nms):
+    test_cfg = dict(_head_cfg()['test_cfg'], nms=nms)
+    with pytest.raises(ValueError, match="'quad_nms'"):
+        _build(test_cfg=test_cfg)
+    # a test config given at prediction time is checked too
+    head = _build()
+    cls_scores, bbox_preds = head(_feats())
+    meta = dict(img_shape=(IMG, IMG), ori_shape=(IMG, IMG), scale_factor=(1., 1.))
+    with pytest.raises(ValueError, match="'quad_nms'"):
+        head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
+                             cfg=ConfigDict(test_cfg))
+
+
+def test_test_cfg_keys_are_read():
+    head = _build()
+    head.retina_cls.bias.data.zero_()  # scores near 0.5: many candidates
+    cls_scores, bbox_preds = head(_feats())
+    meta = dict(img_shape=(IMG, IMG), ori_shape=(IMG, IMG), scale_factor=(1., 1.))
+
+    def predict(**overrides):
+        cfg = ConfigDict(head.test_cfg.to_dict(), **overrides)
+        return head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta], cfg=cfg)[0]
+
+    results = predict()
+    assert 3 < len(results) <= head.test_cfg.max_per_img
+    assert len(predict(max_per_img=3)) == 3
+    assert len(predict(score_thr=1.0)) == 0
+    assert len(predict(min_quad_area=IMG * IMG * 4)) == 0  # larger than any decoded quad
+    assert len(predict(nms_pre=1)) <= len(SIZES)  # one candidate per level
+    loose = predict(nms=dict(type='quad_nms', iou_threshold=0.99), max_per_img=10000)
+    assert len(loose) > len(predict(max_per_img=10000))
+
+
+def test_predictions_are_quad_boxes_with_a_typed_coder():
+    head = _build()
+    typed = _build(bbox_coder=dict(_head_cfg()['bbox_coder'], use_box_type=True))
+    for model in (head, typed):
+        model.retina_cls.bias.data.zero_()  # scores near 0.5: many candidates
+    samples = [_sample(scale=2.0)]
+    plain = head.predict(_feats(), samples, rescale=True)[0]
+    boxes = typed.predict(_feats(), samples, rescale=True)[0]
+    assert isinstance(boxes.bboxes, QuadBoxes) and isinstance(plain.bboxes, torch.Tensor)
+    assert len(plain) > 0 and torch.equal(boxes.bboxes.tensor, plain.bboxes)
+    assert torch.equal(boxes.scores, plain.scores)
+
+
+def _caller():
+    """(function name, file) of the caller of the caller."""
+    frame = sys._getframe(2)
+    return frame.f_code.co_name, frame.f_code.co_filename
+
+
+def test_mining_scores_reach_get_targets_only_from_mmdets_loss_by_feat(monkeypatch):
+    """The hard negative mining relies on mmdet's ``AnchorHead.loss_by_feat`` calling
+    ``self.get_targets``: fails if mmdet stops calling it from there."""
+    head = _mining_head()
+    get_targets, calls = head.get_targets, []
+
+    def spy(*args, **kwargs):
+        calls.append((_caller(), head._mining.active))
+        return get_targets(*args, **kwargs)
+
+    monkeypatch.setattr(head, 'get_targets', spy)
+    losses = _losses(head, _sample([WORD], [False]))
+    anchor_head_file = sys.modules[AnchorHead.__module__].__file__
+    assert calls == [(('loss_by_feat', anchor_head_file), True)]
+    assert not head._mining.active and head._mining.read() is None
+    assert losses[0] > 0
+    # the scores are those of the call, and the state is cleared after an exception too
+    seen = []
+    monkeypatch.setattr(head, '_mine_hard_negatives',
+                        lambda scores, *args: seen.append(scores) or 1 / 0)
+    cls_scores, bbox_preds = head(_feats())
+    sample = head._quad_targets(_sample([WORD], [False]), torch.device('cpu'))
+    with pytest.raises(ZeroDivisionError):
+        head.loss_by_feat(cls_scores, bbox_preds, [sample.gt_instances], [sample.metainfo],
+                          [sample.ignored_instances])
+    assert seen[0] is cls_scores
+    assert not head._mining.active
+    # if mmdet stopped calling get_targets there, the mining would be skipped: the loss raises
+    monkeypatch.setattr(AnchorHead, 'loss_by_feat', lambda self, *args, **kwargs: {})
+    with pytest.raises(RuntimeError, match='get_targets was not called'):
+        head.loss_by_feat(cls_scores, bbox_preds, [sample.gt_instances], [sample.metainfo],
+                          [sample.ignored_instances])
+    assert not head._mining.active

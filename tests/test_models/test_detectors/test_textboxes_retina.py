@@ -5,15 +5,17 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
+from mmengine.structures import InstanceData
 
 from mmocr.registry import MODELS, TRANSFORMS
 from mmocr.structures import TextDetDataSample
 from mmocr.visualization import TextDetLocalVisualizer
 from textboxes_retina.models.detectors import TextBoxesRetina
-from textboxes_retina.structures import canonicalize_quads, convex_quads, valid_quads
+from textboxes_retina.structures import QuadBoxes, canonicalize_quads, convex_quads, valid_quads
 
 CONFIGS = Path(__file__).parents[3] / 'configs/_base_/models'
 META_KEYS = ('img_path', 'ori_shape', 'img_shape', 'scale_factor')
@@ -117,3 +119,27 @@ def test_se_resnet50_c2_p7_model_builds_and_predicts():
     with torch.no_grad():
         outputs = model.test_step(_packed())
     assert isinstance(outputs[0].pred_instances.polygons, list)
+
+
+def test_head_quads_become_polygons_and_bounding_boxes(small_model):
+    """``bboxes`` holds quads in the head's results (typed or not) and boxes in MMOCR's."""
+    quads = torch.tensor(WORDS, dtype=torch.float)
+    expected_boxes = [[9., 10., 50., 24.], [60., 40., 90., 52.]]
+    for bboxes in (QuadBoxes(quads), quads):
+        results = InstanceData(bboxes=bboxes, scores=torch.tensor([0.9, 0.8]),
+                               labels=torch.zeros(2, dtype=torch.long))
+        pred = small_model.add_pred_to_datasample([TextDetDataSample()],
+                                                  [results])[0].pred_instances
+        assert [p.tolist() for p in pred.polygons] == WORDS
+        assert isinstance(pred.bboxes, torch.Tensor)
+        assert pred.bboxes.tolist() == expected_boxes
+    # typed boxes of another kind are converted to quads (their corners)
+    results = InstanceData(bboxes=HorizontalBoxes(torch.tensor(expected_boxes)),
+                           scores=torch.tensor([0.9, 0.8]), labels=torch.zeros(2).long())
+    pred = small_model.add_pred_to_datasample([TextDetDataSample()], [results])[0].pred_instances
+    assert pred.polygons[0].tolist() == [9., 10., 50., 10., 50., 24., 9., 24.]
+    # an untyped tensor is quads: boxes are not guessed from the width
+    results = InstanceData(bboxes=torch.tensor(expected_boxes), scores=torch.tensor([0.9, 0.8]),
+                           labels=torch.zeros(2).long())
+    with pytest.raises(AssertionError):
+        small_model.add_pred_to_datasample([TextDetDataSample()], [results])

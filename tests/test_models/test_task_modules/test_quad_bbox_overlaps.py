@@ -1,10 +1,13 @@
 """IoU calculator on boxes or on quads' bounding boxes, inside mmdet's MaxIoUAssigner."""
+import pytest
 import torch
+from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from mmocr.registry import TASK_UTILS
 from textboxes_retina.models.task_modules import QuadBboxOverlaps2D
+from textboxes_retina.structures import QuadBoxes
 
 DIAMOND = [5., 0., 10., 5., 5., 10., 0., 5.]  # bounding box (0, 0, 10, 10)
 
@@ -12,11 +15,14 @@ DIAMOND = [5., 0., 10., 5., 5., 10., 0., 5.]  # bounding box (0, 0, 10, 10)
 def test_quads_are_compared_by_their_bounding_boxes():
     calc = QuadBboxOverlaps2D()
     boxes = torch.tensor([[0., 0., 10., 10.], [5., 0., 15., 10.]])
-    quads = torch.tensor([DIAMOND])
+    quads = QuadBoxes(torch.tensor([DIAMOND]))
     torch.testing.assert_close(calc(quads, boxes), torch.tensor([[1.0, 50 / 150]]))
     torch.testing.assert_close(calc(boxes, quads, mode='iof'), torch.tensor([[1.0], [0.5]]))
-    with_score = torch.tensor([DIAMOND + [0.9]])
-    torch.testing.assert_close(calc(with_score, boxes), calc(quads, boxes))
+    torch.testing.assert_close(calc(quads, HorizontalBoxes(boxes)), calc(quads, boxes))
+    # quads travel typed: an untyped 8- or 9-wide tensor is not read as quads (mmdet's check)
+    for untyped in (quads.tensor, torch.tensor([DIAMOND + [0.9]])):
+        with pytest.raises(AssertionError):
+            calc(untyped, boxes)
     torch.testing.assert_close(calc(boxes, boxes[:, [0, 1, 2, 3]]), torch.tensor([[1.0, 1 / 3],
                                                                                 [1 / 3, 1.0]]))
     assert calc(quads, boxes[:0]).shape == (1, 0)
@@ -40,7 +46,7 @@ def test_max_iou_assigner_takes_quads_and_ignores_dont_care_by_iof():
         [40., 40., 50., 50.],  # no overlap: negative
         [60., 60., 70., 70.],  # inside the don't-care quad: ignored by IoF
     ])
-    gt = InstanceData(bboxes=torch.tensor([DIAMOND]), labels=torch.tensor([0]))
-    ignore = InstanceData(bboxes=torch.tensor([[58., 58., 80., 58., 80., 80., 58., 80.]]))
+    gt = InstanceData(bboxes=QuadBoxes([DIAMOND]), labels=torch.tensor([0]))
+    ignore = InstanceData(bboxes=QuadBoxes([[58., 58., 80., 58., 80., 80., 58., 80.]]))
     result = assigner.assign(InstanceData(priors=priors), gt, ignore)
     assert result.gt_inds.tolist() == [1, 1, -1, 0, -1]

@@ -3,10 +3,11 @@ import math
 
 import pytest
 import torch
+from mmdet.structures.bbox import HorizontalBoxes
 
 from mmocr.registry import TASK_UTILS
 from textboxes_retina.models.task_modules import QuadDeltaCoder, delta2quad, quad2delta
-from textboxes_retina.structures import canonicalize_quads
+from textboxes_retina.structures import QuadBoxes, canonicalize_quads
 
 ANCHOR = torch.tensor([[0., 0., 10., 20.]])  # w = 10, h = 20
 # canonical: (1, 2) is nearest the bounding-box corner (-1, 0), then clockwise
@@ -67,11 +68,24 @@ def test_encode_puts_ground_truth_in_canonical_order_first():
     coder = QuadDeltaCoder()
     shuffled = QUAD[:, [4, 5, 0, 1, 6, 7, 2, 3]]  # BR, TL, BL, TR
     torch.testing.assert_close(coder.encode(ANCHOR, shuffled), coder.encode(ANCHOR, QUAD))
-    # boxes are taken as their four corners
-    box = torch.tensor([[1., 2., 9., 18.]])
+    # typed quads are the same as their tensor
+    torch.testing.assert_close(coder.encode(ANCHOR, QuadBoxes(shuffled)),
+                               coder.encode(ANCHOR, QUAD))
+    # typed boxes are taken as their four corners
+    box = HorizontalBoxes(torch.tensor([[1., 2., 9., 18.]]))
     torch.testing.assert_close(
         coder.encode(ANCHOR, box),
         coder.encode(ANCHOR, torch.tensor([[1., 2., 9., 2., 9., 18., 1., 18.]])))
+    # an untyped tensor must hold quads: no guessing boxes from the width
+    with pytest.raises(AssertionError):
+        coder.encode(ANCHOR, box.tensor)
+
+
+def test_decode_returns_quad_boxes_with_use_box_type():
+    deltas = QuadDeltaCoder().encode(ANCHOR, QUAD)
+    typed = QuadDeltaCoder(use_box_type=True).decode(ANCHOR, deltas)
+    assert isinstance(typed, QuadBoxes)
+    assert torch.equal(typed.tensor, QuadDeltaCoder().decode(ANCHOR, deltas))
 
 
 def test_decode_ignores_box_deltas_and_clamps_when_asked():

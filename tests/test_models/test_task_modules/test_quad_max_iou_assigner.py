@@ -5,6 +5,7 @@ from mmengine.structures import InstanceData
 
 from mmocr.registry import TASK_UTILS
 from textboxes_retina.models.task_modules import QuadBboxOverlaps2D, QuadMaxIoUAssigner
+from textboxes_retina.structures import QuadBoxes
 
 PRIORS = torch.tensor([
     [0., 0., 10., 10.],  # IoU 1 with the word's box
@@ -13,10 +14,10 @@ PRIORS = torch.tensor([
     [60., 60., 70., 70.],  # inside the don't-care quad
     [50., 60., 70., 70.],  # IoF 0.5 with the don't-care quad: not above the threshold
 ])
-WORD = InstanceData(bboxes=torch.tensor([[5., 0., 10., 5., 5., 10., 0., 5.]]),
+WORD = InstanceData(bboxes=QuadBoxes([[5., 0., 10., 5., 5., 10., 0., 5.]]),
                     labels=torch.tensor([0]))
-DONT_CARE = InstanceData(bboxes=torch.tensor([[60., 58., 80., 58., 80., 80., 60., 80.]]))
-NO_GT = InstanceData(bboxes=torch.zeros(0, 8), labels=torch.zeros(0, dtype=torch.long))
+DONT_CARE = InstanceData(bboxes=QuadBoxes([[60., 58., 80., 58., 80., 80., 60., 80.]]))
+NO_GT = InstanceData(bboxes=QuadBoxes(torch.zeros(0, 8)), labels=torch.zeros(0, dtype=torch.long))
 ARGS = dict(pos_iou_thr=0.5, neg_iou_thr=0.4, min_pos_iou=1e-4, ignore_iof_thr=0.5)
 
 

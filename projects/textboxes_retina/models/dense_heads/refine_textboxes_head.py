@@ -1,10 +1,10 @@
 # Copyright (c) textboxes_retina authors.
-from contextlib import contextmanager
-from typing import Iterator, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from mmdet.models.utils import select_single_mlvl
+from mmdet.structures.bbox import get_box_tensor
 from mmdet.utils import InstanceList, OptInstanceList, OptMultiConfig
 from mmengine.config import ConfigDict
 from mmengine.model import ModuleList
@@ -12,7 +12,8 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmocr.registry import MODELS
-from textboxes_retina.structures import quads_to_bboxes
+from textboxes_retina.structures import QuadBoxes
+from .call_state import CallState
 from .textboxes_retina_head import TextBoxesRetinaHead
 from .transfer_connection_block import TransferConnectionBlock
 
@@ -52,7 +53,18 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
     ODM -> quad; the ``test_cfg.nms_top_k`` best (5000 by default, -1 for
     all; RefineDet's COCO value, 400, drops words on dense text images) are
     rescaled and repaired by the base head, then suppressed by exact
-    quad NMS (see :meth:`_bbox_post_process`).
+    quad NMS (see :meth:`_bbox_post_process`). ``test_cfg`` holds the base
+    head's keys and ``nms_top_k``.
+
+    mmdet call chain the head relies on: :meth:`loss_by_feat` calls the base
+    head's ``loss_by_feat`` twice, for the ARM and for the ODM; mmdet's
+    ``AnchorHead.loss_by_feat`` calls ``self.get_anchors`` (then
+    ``self.get_targets``). For the ODM call, :meth:`loss_by_feat` provides the
+    refined anchors and kept flags through ``self._odm_anchors`` (a
+    :class:`~textboxes_retina.models.dense_heads.call_state.CallState`, the
+    mechanism the base head uses for hard negative mining) and the override
+    :meth:`get_anchors` returns them; if mmdet stops calling
+    :meth:`get_anchors` from there, the loss raises.
 
     Args:
         num_classes (int): Number of text classes; the ARM is binary, so
@@ -88,8 +100,8 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         assert num_classes == 1, \
             'RefineTextBoxesHead has a binary ARM: num_classes must be 1'
         self.neg_filter_thr = neg_filter_thr
-        self._odm_anchors: Optional[Tuple[MultiLevelAnchors,
-                                          MultiLevelAnchors]] = None
+        self._odm_anchors = CallState(f'{type(self).__name__}.get_anchors',
+                                      'AnchorHead.loss_by_feat')
         super().__init__(
             num_classes, in_channels, init_cfg=init_cfg, **kwargs)
 
@@ -170,9 +182,9 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         ], 1)
         background = torch.cat(
             [self._background_probs(score) for score in arm_cls_scores], 1)
-        quads = self.bbox_coder.decode(
-            anchors.repeat(num_imgs, 1), deltas.flatten(0, 1))
-        refined = quads_to_bboxes(quads).view(num_imgs, -1, 4)
+        quads = QuadBoxes(get_box_tensor(self.bbox_coder.decode(
+            anchors.repeat(num_imgs, 1), deltas.flatten(0, 1))), clone=False)
+        refined = quads.convert_to('hbox').tensor.view(num_imgs, -1, 4)
         sizes = refined[..., 2:] - refined[..., :2]
         usable = torch.isfinite(refined).all(-1) & (sizes >= 1).all(-1)
         keep = (background <= self.neg_filter_thr) & usable
@@ -192,28 +204,19 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
             return 1 - scores.sigmoid().squeeze(-1)
         return scores.softmax(-1)[..., -1]
 
-    @contextmanager
-    def _anchors_for_odm(self, refined: MultiLevelAnchors,
-                         keep: MultiLevelAnchors) -> Iterator[None]:
-        """Make :meth:`get_anchors` return the refined anchors (valid where
-        kept) while mmdet's loss machinery runs for the ODM."""
-        self._odm_anchors = (refined, keep)
-        try:
-            yield
-        finally:
-            self._odm_anchors = None
-
     def get_anchors(self, featmap_sizes: List[tuple],
                     batch_img_metas: List[dict],
                     device='cuda') -> Tuple[MultiLevelAnchors,
                                             MultiLevelAnchors]:
-        """mmdet's anchors and valid flags; for the ODM loss, the refined
-        anchors, valid where mmdet's flags and the ARM filter keep them."""
+        """mmdet's anchors and valid flags; for the ODM loss (while
+        ``self._odm_anchors`` provides them), the refined anchors, valid where
+        mmdet's flags and the ARM filter keep them."""
         anchor_list, valid_flag_list = super().get_anchors(
             featmap_sizes, batch_img_metas, device)
-        if self._odm_anchors is None:
+        odm_anchors = self._odm_anchors.read()
+        if odm_anchors is None:
             return anchor_list, valid_flag_list
-        refined, keep = self._odm_anchors
+        refined, keep = odm_anchors
         valid_flag_list = [[flag & kept for flag, kept in zip(*per_image)]
                            for per_image in zip(valid_flag_list, keep)]
         return refined, valid_flag_list
@@ -248,8 +251,8 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
                    batch_gt_instances_ignore)
         arm_losses = super().loss_by_feat(arm_cls_scores, arm_bbox_preds,
                                           *targets)
-        with self._anchors_for_odm(
-                *self.refine_anchors(arm_cls_scores, arm_bbox_preds)):
+        with self._odm_anchors.provide(
+                self.refine_anchors(arm_cls_scores, arm_bbox_preds)):
             losses = super().loss_by_feat(cls_scores, bbox_preds, *targets)
         losses.update(loss_arm_cls=arm_losses['loss_cls'],
                       loss_arm_bbox=arm_losses['loss_bbox'])

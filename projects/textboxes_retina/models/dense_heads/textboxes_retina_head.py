@@ -6,17 +6,39 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmdet.models.dense_heads import RetinaHead
 from mmdet.structures import DetDataSample
-from mmdet.structures.bbox import cat_boxes
+from mmdet.structures.bbox import cat_boxes, get_box_tensor
 from mmdet.utils import ConfigType, InstanceList, OptInstanceList
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmocr.registry import MODELS
-from textboxes_retina.structures import (bboxes_to_quads, clip_quads,
+from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads, clip_quads,
                                          polygons_to_quads, quad_nms,
                                          sanitize_quads)
 from ..utils import gather_level_deltas, topk_candidates
+from .call_state import CallState
+
+#: The one NMS the head runs (``test_cfg.nms.type``): exact quad NMS,
+#: :func:`textboxes_retina.structures.quad_nms`.
+NMS_TYPE = 'quad_nms'
+
+
+def check_test_cfg(cfg: Optional[ConfigDict]) -> None:
+    """Check that a test config names the NMS the head runs.
+
+    Args:
+        cfg (ConfigDict, optional): A head ``test_cfg``; None passes.
+
+    Raises:
+        ValueError: If ``cfg.nms.type`` is not :data:`NMS_TYPE`.
+    """
+    if cfg is None:
+        return
+    nms_type = (cfg.get('nms') or {}).get('type')
+    if nms_type != NMS_TYPE:
+        raise ValueError(f"test_cfg.nms.type must be '{NMS_TYPE}' (exact quad NMS, the only "
+                         f'one the head runs), got {nms_type!r}')
 
 
 @MODELS.register_module()
@@ -44,7 +66,22 @@ class TextBoxesRetinaHead(RetinaHead):
       maps first), and :meth:`_bbox_post_process` rescales the decoded
       quads, repairs or drops degenerate ones and runs quad NMS
       (``test_cfg.nms.iou_threshold``), keeping ``test_cfg.max_per_img``.
-      Results keep the quads, shape (N, 8), in ``bboxes``.
+      Results keep the quads, shape (N, 8), in ``bboxes``: a
+      :class:`~textboxes_retina.structures.QuadBoxes` when the coder has
+      ``use_box_type=True`` (as mmdet's boxes), else its tensor.
+
+    Test config (``test_cfg``), every key read: ``nms_pre`` (best anchors per
+    level, -1 all; default -1), ``score_thr`` (default 0), ``nms=dict(
+    type='quad_nms', iou_threshold=...)`` (any other type raises a
+    ``ValueError``), ``max_per_img``, ``min_quad_area`` (pixels, default 1.0).
+
+    mmdet call chain the head relies on: ``loss`` -> :meth:`loss_by_feat`
+    -> ``AnchorHead.loss_by_feat`` -> ``self.get_anchors`` and
+    :meth:`get_targets`. With hard negative mining, :meth:`loss_by_feat`
+    provides the classification scores through ``self._mining`` (a
+    :class:`~textboxes_retina.models.dense_heads.call_state.CallState`) for
+    the duration of that call, and :meth:`get_targets` reads them; if mmdet
+    stops calling :meth:`get_targets` from there, the loss raises.
 
     Args:
         num_classes (int): Number of text classes. Defaults to 1.
@@ -88,7 +125,8 @@ class TextBoxesRetinaHead(RetinaHead):
         assert all(k % 2 == 1 for k in self.head_kernel_size), \
             f'head_kernel_size must be odd, got {head_kernel_size}'
         self.min_gt_area = min_gt_area
-        self._mining_scores: Optional[List[Tensor]] = None
+        self._mining = CallState(f'{type(self).__name__}.get_targets',
+                                 'AnchorHead.loss_by_feat')
         super().__init__(
             num_classes,
             in_channels,
@@ -100,6 +138,7 @@ class TextBoxesRetinaHead(RetinaHead):
         if self._neg_pos_ratio is not None:
             assert not self.use_sigmoid_cls, \
                 'hard negative mining needs a softmax loss_cls'
+        check_test_cfg(self.test_cfg)
 
     @property
     def _neg_pos_ratio(self) -> Optional[float]:
@@ -139,7 +178,8 @@ class TextBoxesRetinaHead(RetinaHead):
     def _quad_targets(self, data_sample, device: torch.device) \
             -> DetDataSample:
         """mmdet sample with canonical quads as ``gt_instances.bboxes`` and
-        don't-care quads as ``ignored_instances.bboxes``."""
+        don't-care quads as ``ignored_instances.bboxes``, both
+        :class:`QuadBoxes`."""
         gt = data_sample.gt_instances
         if 'polygons' in gt:
             quads = torch.from_numpy(polygons_to_quads(gt.polygons))
@@ -156,7 +196,8 @@ class TextBoxesRetinaHead(RetinaHead):
         for field, mask in (('gt_instances', valid & ~ignored),
                             ('ignored_instances', valid & ignored)):
             setattr(sample, field,
-                    InstanceData(bboxes=quads[mask], labels=labels[mask]))
+                    InstanceData(bboxes=QuadBoxes(quads[mask], clone=False),
+                                 labels=labels[mask]))
         return sample
 
     def loss_by_feat(self,
@@ -166,25 +207,25 @@ class TextBoxesRetinaHead(RetinaHead):
                      batch_img_metas: List[dict],
                      batch_gt_instances_ignore: OptInstanceList = None) \
             -> dict:
-        """mmdet's loss, exposing the scores to :meth:`get_targets` when
-        hard negative mining is on (see :class:`AnchorHead`)."""
-        self._mining_scores = cls_scores if self._neg_pos_ratio else None
-        try:
-            return super().loss_by_feat(cls_scores, bbox_preds,
-                                        batch_gt_instances, batch_img_metas,
-                                        batch_gt_instances_ignore)
-        finally:
-            self._mining_scores = None
+        """mmdet's loss; with hard negative mining, the scores are provided
+        to :meth:`get_targets` (``self._mining``) while it runs."""
+        args = (cls_scores, bbox_preds, batch_gt_instances, batch_img_metas,
+                batch_gt_instances_ignore)
+        if not self._neg_pos_ratio:
+            return super().loss_by_feat(*args)
+        with self._mining.provide(cls_scores):
+            return super().loss_by_feat(*args)
 
     def get_targets(self, *args, **kwargs) -> tuple:
         """mmdet's targets; with hard negative mining, the label weights of
         all but the hardest negatives are zeroed."""
         targets = super().get_targets(*args, **kwargs)
-        if self._mining_scores is None:
+        mining_scores = self._mining.read()
+        if mining_scores is None:
             return targets
         labels_list, label_weights_list = targets[:2]
         label_weights_list = self._mine_hard_negatives(
-            self._mining_scores, labels_list, label_weights_list)
+            mining_scores, labels_list, label_weights_list)
         return (labels_list, label_weights_list) + tuple(targets[2:])
 
     def _mine_hard_negatives(self, cls_scores: List[Tensor],
@@ -251,7 +292,8 @@ class TextBoxesRetinaHead(RetinaHead):
             with_nms (bool): Whether to run quad NMS. Defaults to True.
 
         Returns:
-            InstanceData: ``bboxes`` (quads, (N, 8)), ``scores``, ``labels``.
+            InstanceData: ``bboxes`` (quads, (N, 8), see :meth:`_bbox_post_process`),
+            ``scores``, ``labels``.
         """
         assert all(factor is None for factor in score_factor_list), \
             'TextBoxesRetinaHead has no score factors'
@@ -272,10 +314,11 @@ class TextBoxesRetinaHead(RetinaHead):
                 gather_level_deltas(bbox_pred, anchor_idxs,
                                     self.num_base_priors))
             mlvl_anchors.append(priors[anchor_idxs])
+        # the coder's quads (typed or not), as a tensor until the end
         results = InstanceData(
-            bboxes=self.bbox_coder.decode(
+            bboxes=get_box_tensor(self.bbox_coder.decode(
                 cat_boxes(mlvl_anchors), torch.cat(mlvl_deltas),
-                max_shape=img_meta['img_shape']),
+                max_shape=img_meta['img_shape'])),
             scores=torch.cat(mlvl_scores),
             labels=torch.cat(mlvl_labels))
         return self._bbox_post_process(results, cfg, rescale, with_nms,
@@ -292,9 +335,9 @@ class TextBoxesRetinaHead(RetinaHead):
         Args:
             results (InstanceData): ``bboxes`` (decoded quads, shape (N, 8)),
                 ``scores`` and ``labels`` (shape (N, )).
-            cfg (ConfigDict): Test config: ``nms.iou_threshold``,
-                ``max_per_img`` and optional ``min_quad_area`` (pixels,
-                defaults to 1.0).
+            cfg (ConfigDict): Test config: ``nms`` (``type='quad_nms'``,
+                ``iou_threshold``), ``max_per_img`` and optional
+                ``min_quad_area`` (pixels, defaults to 1.0).
             rescale (bool): Map the quads to the original image with
                 ``img_meta['scale_factor']``. Defaults to False.
             with_nms (bool): Whether to run quad NMS. Defaults to True.
@@ -302,9 +345,11 @@ class TextBoxesRetinaHead(RetinaHead):
 
         Returns:
             InstanceData: Kept results by decreasing score; ``bboxes`` are
-            convex canonical quads, shape (K, 8).
+            convex canonical quads, shape (K, 8): :class:`QuadBoxes` if the
+            coder has ``use_box_type``, else a tensor.
         """
-        quads = results.bboxes
+        check_test_cfg(cfg)
+        quads = get_box_tensor(results.bboxes)
         if rescale:
             scale = quads.new_tensor(img_meta['scale_factor'])[:2].repeat(4)
             quads = quads / scale
@@ -318,4 +363,6 @@ class TextBoxesRetinaHead(RetinaHead):
                             cfg.nms.iou_threshold, results.labels,
                             max_num=cfg.max_per_img)
             results = results[keep]
+        if self.bbox_coder.use_box_type:
+            results.bboxes = QuadBoxes(results.bboxes, clone=False)
         return results

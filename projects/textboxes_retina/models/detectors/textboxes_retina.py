@@ -3,11 +3,12 @@ from typing import List, Sequence
 
 import numpy as np
 from mmdet.models.detectors import SingleStageDetector
+from mmdet.structures.bbox import BaseBoxes
 from mmengine.structures import InstanceData
 
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
-from textboxes_retina.structures import quads_to_bboxes
+from textboxes_retina.structures import QuadBoxes
 
 
 @MODELS.register_module()
@@ -18,8 +19,10 @@ class TextBoxesRetina(SingleStageDetector):
     with MMOCR's packed inputs: ``TextDetDataSample`` with
     ``gt_instances.polygons`` / ``.ignored`` (``PackTextDetInputs``). The head
     (e.g. :class:`~textboxes_retina.models.dense_heads.TextBoxesRetinaHead`)
-    returns quads in ``bboxes``; this class turns them into MMOCR results,
-    so MMOCR's metrics, visualiser and inferencer take them unchanged.
+    returns quads in ``bboxes`` (:class:`QuadBoxes`, or their tensor); this
+    class turns them into MMOCR results, so MMOCR's metrics, visualiser and
+    inferencer take them unchanged: the quads become ``polygons`` and
+    ``bboxes`` holds their axis-aligned bounding boxes (MMOCR's meaning).
     Arguments are those of :class:`SingleStageDetector`.
     """
 
@@ -31,7 +34,8 @@ class TextBoxesRetina(SingleStageDetector):
         Args:
             data_samples (list[TextDetDataSample]): The batch's samples.
             results_list (list[InstanceData]): Head results per image:
-                ``bboxes`` (quads, shape (N, 8)), ``scores``, ``labels``.
+                ``bboxes`` (:class:`QuadBoxes`, or a tensor of quads, shape
+                (N, 8)), ``scores``, ``labels``.
 
         Returns:
             list[TextDetDataSample]: The samples with ``pred_instances``:
@@ -40,11 +44,13 @@ class TextBoxesRetina(SingleStageDetector):
             boxes, shape (N, 4)).
         """
         for data_sample, results in zip(data_samples, results_list):
-            quads = results.bboxes.detach()
+            quads = results.bboxes
+            quads = (quads.convert_to('quad') if isinstance(quads, BaseBoxes)
+                     else QuadBoxes(quads, clone=False)).detach()
             pred = InstanceData()
-            pred.polygons = list(quads.cpu().numpy().astype(np.float32))
+            pred.polygons = list(quads.tensor.cpu().numpy().astype(np.float32))
             pred.scores = results.scores
             pred.labels = results.labels
-            pred.bboxes = quads_to_bboxes(quads)
+            pred.bboxes = quads.convert_to('hbox').tensor
             data_sample.pred_instances = pred
         return data_samples

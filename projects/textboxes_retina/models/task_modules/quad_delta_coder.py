@@ -4,12 +4,13 @@ from typing import Optional, Sequence
 import torch
 from mmdet.models.task_modules.coders.base_bbox_coder import BaseBBoxCoder
 from mmdet.models.task_modules.coders.delta_xywh_bbox_coder import bbox2delta
-from mmdet.structures.bbox import get_box_tensor
+from mmdet.structures.bbox import BaseBoxes, get_box_tensor
 from torch import Tensor
 
 from mmocr.registry import TASK_UTILS
-from textboxes_retina.structures import (bboxes_to_quads, canonicalize_quads,
-                                         clip_quads, quads_to_bboxes)
+from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads,
+                                         canonicalize_quads, clip_quads,
+                                         quads_to_bboxes)
 
 
 def _normalizers(deltas: Tensor, means: Sequence[float],
@@ -100,7 +101,12 @@ class QuadDeltaCoder(BaseBBoxCoder):
     ``encode`` puts ground-truth quads in the canonical vertex order (see
     :func:`textboxes_retina.structures.canonicalize_quads`) and calls
     :func:`quad2delta`; ``decode`` calls :func:`delta2quad`. The head reads
-    the regression width from ``encode_size``.
+    the regression width from ``encode_size``. Ground truth is typed: a
+    :class:`~mmdet.structures.bbox.BaseBoxes` is converted to quads
+    (``convert_to('quad')``: :class:`QuadBoxes` as they are, mmdet's
+    ``HorizontalBoxes`` as their four corners); a plain tensor must hold
+    quads. ``decode`` returns :class:`QuadBoxes` with ``use_box_type=True``
+    (mmdet's coder convention), else their tensor.
 
     Args:
         encode_size (int): 12 (bounding-box ``dx, dy, dw, dh`` + 8 corner
@@ -111,7 +117,8 @@ class QuadDeltaCoder(BaseBBoxCoder):
             Defaults to ones.
         clip_border (bool): Whether ``decode`` clamps quads into
             ``max_shape`` when one is given. Defaults to True.
-        **kwargs: Arguments of :class:`BaseBBoxCoder`.
+        **kwargs: Arguments of :class:`BaseBBoxCoder` (``use_box_type``,
+            default False).
     """
 
     def __init__(self,
@@ -135,16 +142,19 @@ class QuadDeltaCoder(BaseBBoxCoder):
 
         Args:
             bboxes (Tensor | :obj:`BaseBoxes`): Anchors, shape (N, 4).
-            gt_bboxes (Tensor): Ground-truth quads in any vertex order, shape
-                (N, 8); axis-aligned boxes of shape (N, 4) are accepted too.
+            gt_bboxes (Tensor | :obj:`BaseBoxes`): Ground truth in any vertex
+                order: :class:`QuadBoxes` or a tensor of quads, shape (N, 8),
+                or any box type with a converter to ``'quad'`` (mmdet's
+                ``HorizontalBoxes``).
 
         Returns:
             Tensor: Deltas, shape (N, encode_size).
         """
         anchors = get_box_tensor(bboxes)
-        gt = get_box_tensor(gt_bboxes)
-        if gt.size(-1) == 4:
-            gt = bboxes_to_quads(gt)
+        if isinstance(gt_bboxes, BaseBoxes):
+            gt = gt_bboxes.convert_to('quad').tensor
+        else:
+            gt = QuadBoxes(gt_bboxes, clone=False).tensor  # checks (N, 8)
         return quad2delta(anchors, canonicalize_quads(gt.float()), self.means,
                           self.stds, self.encode_size)
 
@@ -161,8 +171,10 @@ class QuadDeltaCoder(BaseBBoxCoder):
                 image to clamp into (if ``clip_border``). Defaults to None.
 
         Returns:
-            Tensor: Quads, shape (N, 8).
+            Tensor | :obj:`QuadBoxes`: Quads, shape (N, 8); :class:`QuadBoxes`
+            if ``use_box_type``.
         """
         assert pred_bboxes.size(-1) == self.encode_size
-        return delta2quad(get_box_tensor(bboxes), pred_bboxes, self.means,
-                          self.stds, max_shape if self.clip_border else None)
+        quads = delta2quad(get_box_tensor(bboxes), pred_bboxes, self.means,
+                           self.stds, max_shape if self.clip_border else None)
+        return QuadBoxes(quads, clone=False) if self.use_box_type else quads

@@ -42,10 +42,12 @@ class QuadMaxIoUAssigner(MaxIoUAssigner):
 
         Args:
             pred_instances (InstanceData): ``priors``, shape (N, 4).
-            gt_instances (InstanceData): ``bboxes`` (quads (K, 8) or boxes
-                (K, 4)) and ``labels`` (K, ).
+            gt_instances (InstanceData): ``bboxes`` (typed, e.g.
+                :class:`~textboxes_retina.structures.QuadBoxes` (K, 8), or
+                boxes (K, 4)) and ``labels`` (K, ).
             gt_instances_ignore (InstanceData, optional): ``bboxes`` of
-                don't-care instances. Defaults to None.
+                don't-care instances, typed as ``gt_instances``. Defaults to
+                None.
 
         Returns:
             AssignResult: ``gt_inds`` per prior: 0 negative, -1 ignored,
