@@ -8,10 +8,12 @@
   prefilter), bounding-box overlapping pairs.
 - :mod:`.quad_nms`: greedy quad NMS and box voting over its groups.
 - :mod:`.polygon_ops`: lists of polygons in the data pipeline (boxes, clamp, shift, crop).
+- :mod:`.quad_boxes`: :class:`QuadBoxes`, the quads as mmdet's registered box type ``'quad'``.
 """
 from .polygon_ops import (best_quad_inside, clamp_polygons, crop_polygons, follow_vertex_order,
                           largest_vertex_quad, overlaps_with_box, polygon_shape,
                           polygons_to_bboxes, translate_polygons)
+from .quad_boxes import QuadBoxes
 from .quad_conversion import (bboxes_to_quads, canonicalize_quads, flip_quads, min_area_quad,
                               polygons_to_quads, quads_to_bboxes, stack_quads)
 from .quad_nms import quad_box_voting, quad_nms, quad_nms_groups
@@ -28,7 +30,5 @@ __all__ = [
     'flip_quads', 'follow_vertex_order', 'largest_vertex_quad', 'min_area_quad',
     'overlapping_pairs', 'overlaps_with_box', 'polygon_shape', 'polygons_to_bboxes',
     'quad_box_voting', 'quad_nms_groups', 'quad_short_sides', 'stack_quads',
-    'translate_polygons'
+    'translate_polygons', 'QuadBoxes'
 ]
-from .quad_boxes import QuadBoxes  # noqa: E402 (registers mmdet's box type 'quad')
-__all__ += ['QuadBoxes']

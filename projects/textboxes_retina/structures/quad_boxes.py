@@ -10,8 +10,9 @@ from mmdet.structures.bbox import (BaseBoxes, HorizontalBoxes, register_box,
 from mmdet.structures.mask import BitmapMasks, PolygonMasks
 from torch import BoolTensor, Tensor
 
-# the package's names, looked up when called: any import order of the package's modules works
-import textboxes_retina.structures as geometry
+from .quad_conversion import bboxes_to_quads, polygons_to_quads, quads_to_bboxes
+from .quad_overlaps import quad_intersection_areas, quad_ious
+from .quad_validity import clip_quads, quad_areas
 
 MaskType = Union[BitmapMasks, PolygonMasks]
 
@@ -52,18 +53,18 @@ class QuadBoxes(BaseBoxes):
     @property
     def areas(self) -> Tensor:
         """Polygon (shoelace) areas, shape (..., ) (see :func:`quad_areas`)."""
-        return geometry.quad_areas(self.tensor).reshape(self.tensor.shape[:-1])
+        return quad_areas(self.tensor).reshape(self.tensor.shape[:-1])
 
     @property
     def widths(self) -> Tensor:
         """Widths of the bounding boxes, shape (..., )."""
-        bboxes = geometry.quads_to_bboxes(self.tensor)
+        bboxes = quads_to_bboxes(self.tensor)
         return bboxes[..., 2] - bboxes[..., 0]
 
     @property
     def heights(self) -> Tensor:
         """Heights of the bounding boxes, shape (..., )."""
-        bboxes = geometry.quads_to_bboxes(self.tensor)
+        bboxes = quads_to_bboxes(self.tensor)
         return bboxes[..., 3] - bboxes[..., 1]
 
     def flip_(self, img_shape: Tuple[int, int], direction: str = 'horizontal') -> None:
@@ -90,7 +91,7 @@ class QuadBoxes(BaseBoxes):
     def clip_(self, img_shape: Tuple[int, int]) -> None:
         """Clamp the coordinates into ``img_shape`` ``(height, width)`` in place (see
         :func:`clip_quads`)."""
-        self.tensor = geometry.clip_quads(self.tensor, img_shape)
+        self.tensor = clip_quads(self.tensor, img_shape)
 
     def rotate_(self, center: Tuple[float, float], angle: float) -> None:
         """Rotate the quads in place by ``angle`` degrees (positive: clockwise on screen, as
@@ -191,20 +192,20 @@ class QuadBoxes(BaseBoxes):
         quads1 = boxes1.convert_to('quad').tensor
         quads2 = boxes2.convert_to('quad').tensor
         if mode == 'iou' and not is_aligned:
-            return geometry.quad_ious(quads1, quads2)
-        areas1 = geometry.quad_areas(quads1)
+            return quad_ious(quads1, quads2)
+        areas1 = quad_areas(quads1)
         if is_aligned:
             assert len(quads1) == len(quads2)
-            inter = geometry.quad_intersection_areas(quads1, quads2)
-            union = areas1 + geometry.quad_areas(quads2) - inter if mode == 'iou' else areas1
+            inter = quad_intersection_areas(quads1, quads2)
+            union = areas1 + quad_areas(quads2) - inter if mode == 'iou' else areas1
             return inter / union.clamp(min=eps)
         # iof: intersections of the pairs whose bounding boxes meet
-        bboxes1, bboxes2 = geometry.quads_to_bboxes(quads1), geometry.quads_to_bboxes(quads2)
+        bboxes1, bboxes2 = quads_to_bboxes(quads1), quads_to_bboxes(quads2)
         meet = ((torch.min(bboxes1[:, None, 2:], bboxes2[None, :, 2:]) -
                  torch.max(bboxes1[:, None, :2], bboxes2[None, :, :2])) > 0).all(-1)
         rows, cols = meet.nonzero(as_tuple=True)
         inter = quads1.new_zeros(len(quads1), len(quads2))
-        inter[rows, cols] = geometry.quad_intersection_areas(quads1[rows], quads2[cols])
+        inter[rows, cols] = quad_intersection_areas(quads1[rows], quads2[cols])
         return inter / areas1[:, None].clamp(min=eps)
 
     @staticmethod
@@ -226,7 +227,7 @@ class QuadBoxes(BaseBoxes):
             ]
         else:
             polygons = [_pixel_corners(mask) for mask in masks.to_ndarray()]
-        return QuadBoxes(geometry.polygons_to_quads(polygons))
+        return QuadBoxes(polygons_to_quads(polygons))
 
 
 def _pixel_corners(mask: np.ndarray) -> np.ndarray:
@@ -240,13 +241,13 @@ def _pixel_corners(mask: np.ndarray) -> np.ndarray:
 def quad2hbox(quads: Tensor) -> Tensor:
     """Axis-aligned bounding boxes of quads: (..., 8) -> (..., 4) (see
     :func:`quads_to_bboxes`)."""
-    return geometry.quads_to_bboxes(quads)
+    return quads_to_bboxes(quads)
 
 
 @register_box_converter(HorizontalBoxes, QuadBoxes)
 def hbox2quad(bboxes: Tensor) -> Tensor:
     """Boxes as quads (TL, TR, BR, BL): (..., 4) -> (..., 8) (see :func:`bboxes_to_quads`)."""
-    return geometry.bboxes_to_quads(bboxes)
+    return bboxes_to_quads(bboxes)
 
 
 __all__ = ['QuadBoxes', 'hbox2quad', 'quad2hbox']
