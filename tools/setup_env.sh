@@ -11,8 +11,8 @@
 #      the same CPU-op build on GPU machines too: the models call no mmcv op, so they train and
 #      infer on CUDA without mmcv's CUDA kernels (DEVELOPERS.md, "GPUs"; tools/gpu_check.sh);
 #   4. installs the pinned stack (requirements/*.txt, requirements/lock.txt; deploy.txt: onnx and
-#      onnxruntime for the ONNX export and ONNX Runtime inference) and this package in
-#      editable mode.
+#      onnxruntime for the ONNX export and ONNX Runtime inference; lint.txt: the `make lint`
+#      tools) and this package in editable mode.
 # A finished setup writes a stamp into the venv; re-running with nothing changed is a no-op.
 #
 # Environment variables:
@@ -110,7 +110,8 @@ fi
 # 4. the pinned stack and this package ---------------------------------------------------------------
 say "installing the pinned OpenMMLab stack and textboxes_retina (editable)"
 pip_registry install -q "$mmcv_wheel" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
-    -r "$ROOT/requirements/deploy.txt" -r "$ROOT/requirements/demo.txt" -c "$ROOT/requirements/lock.txt"
+    -r "$ROOT/requirements/deploy.txt" -r "$ROOT/requirements/demo.txt" -r "$ROOT/requirements/lint.txt" \
+    -c "$ROOT/requirements/lock.txt"
 pip_registry install -q --no-deps --no-build-isolation -e "$ROOT"
 
 say "checking the installation"

@@ -1,22 +1,19 @@
 """tools/analysis_tools/browse_dataset.py draws the quads of the train pipeline's output."""
-import importlib.util
 import os.path as osp
 
 import cv2
 import numpy as np
 
-ROOT = osp.join(osp.dirname(__file__), '..', '..')
-TOOL = osp.join(ROOT, 'tools', 'analysis_tools', 'browse_dataset.py')
+from textboxes_retina.testing import REPO_ROOT as ROOT
+from textboxes_retina.testing import load_tool as load_script
+
 TOY = osp.abspath(osp.join(ROOT, 'tests', 'data', 'icdar2015_toy'))
 BASE = osp.abspath(osp.join(ROOT, 'configs', 'textboxes_retina',
                             '_base_textboxes_retina_se-r50_fpn-c2.py'))
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location('browse_dataset', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/analysis_tools/browse_dataset.py')
 
 
 def test_draw_quads_colours_cared_and_ignored_words():

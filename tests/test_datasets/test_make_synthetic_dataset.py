@@ -1,6 +1,5 @@
 """tools/make_synthetic_dataset.py: format, determinism, labels that match the pixels, speed,
 hold-out splits (the demo's style, typeset; the rendering itself: tests/test_synthetic)."""
-import importlib.util
 import os.path as osp
 import time
 
@@ -9,20 +8,12 @@ import numpy as np
 import pytest
 
 from textboxes_retina.datasets import ICDAR2015Dataset
-
-TOOL = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'make_synthetic_dataset.py')
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('make_synthetic_dataset', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from textboxes_retina.testing import load_tool
 
 
 @pytest.fixture(scope='module')
 def tool():
-    return load_tool()
+    return load_tool('tools/make_synthetic_dataset.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,11 +1,8 @@
 """Fixtures of the deployment tests: small detectors whose scores spread over (0, 1)."""
-import os.path as osp
-import sys
-
 import pytest
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from spread_detector import REFINE_SMALL_CONFIG, SMALL_CONFIG, build_spread_detector  # noqa
+from textboxes_retina.testing.configs import (REFINE_SMALL_CONFIG, SMALL_CONFIG,
+                                              build_spread_detector)
 
 
 @pytest.fixture(scope='module')

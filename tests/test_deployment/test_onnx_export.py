@@ -2,12 +2,12 @@
 import pytest
 import torch
 
+# textboxes_retina.deployment imports onnx and onnxruntime only when it exports or runs a model.
+from textboxes_retina.deployment import ONNX_OPSET, export_onnx, head_output_groups, verify_onnx
+from textboxes_retina.deployment.onnx_export import read_metadata
+
 onnx = pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
-
-from textboxes_retina.deployment import (ONNX_OPSET, export_onnx,  # noqa: E402
-                                         head_output_groups, verify_onnx)
-from textboxes_retina.deployment.onnx_export import read_metadata  # noqa: E402
 
 
 @pytest.mark.timeout(120)

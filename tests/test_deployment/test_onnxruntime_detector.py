@@ -3,14 +3,14 @@ heads), refusals with a clear message."""
 import numpy as np
 import pytest
 import torch
+from mmocr.structures import TextDetDataSample
+
+# textboxes_retina.deployment imports onnx and onnxruntime only when it exports or runs a model.
+from textboxes_retina.deployment import (ONNXRuntimeTextDetector, export_onnx,
+                                         onnxruntime_model_config)
 
 pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
-
-from mmocr.structures import TextDetDataSample  # noqa: E402
-
-from textboxes_retina.deployment import (ONNXRuntimeTextDetector, export_onnx,  # noqa: E402
-                                         onnxruntime_model_config)
 
 
 def _batch(size_hw, seed=0):

@@ -1,24 +1,18 @@
 """Fast checks of tools/analysis_tools/benchmark.py and its benchmark_lib pieces (tiny sizes)."""
-import importlib
 import json
 import os.path as osp
-import sys
 import time
 
 import numpy as np
 import pytest
 import torch
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis_tools'))
+from textboxes_retina.testing import load_tool
 
-benchmark = importlib.import_module('benchmark')
-data = importlib.import_module('benchmark_lib.data')
-evaluation = importlib.import_module('benchmark_lib.evaluation')
-model_zoo = importlib.import_module('benchmark_lib.model_zoo')
-postprocess = importlib.import_module('benchmark_lib.postprocess')
-report = importlib.import_module('benchmark_lib.report')
-timing = importlib.import_module('benchmark_lib.timing')
+benchmark = load_tool('tools/analysis_tools/benchmark.py')
+data, evaluation, model_zoo, postprocess, report, timing = (
+    load_tool('tools/analysis_tools', f'benchmark_lib.{name}')
+    for name in ('data', 'evaluation', 'model_zoo', 'postprocess', 'report', 'timing'))
 
 
 @pytest.fixture

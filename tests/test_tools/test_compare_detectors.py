@@ -1,15 +1,13 @@
 """tools/analysis_tools/compare_detectors.py with a tiny CPU budget: both detectors train, stop
 on the budget, are tested with both metrics and timed, and the table is written."""
-import importlib
 import json
 import os.path as osp
-import sys
 
 import pytest
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'analysis_tools'))
-compare_detectors = importlib.import_module('compare_detectors')
+from textboxes_retina.testing import REPO_ROOT, load_tool
+
+compare_detectors = load_tool('tools/analysis_tools/compare_detectors.py')
 
 
 @pytest.mark.timeout(900)

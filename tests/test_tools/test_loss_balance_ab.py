@@ -1,24 +1,19 @@
 """tools/analysis_tools/loss_balance_ab.py: the three settings are what docs/loss_balance.md says
 (each changes only the regression targets and loss of the small config), and a tiny run trains,
 tests and tabulates every setting."""
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SMALL = osp.join(REPO, 'configs/textboxes_retina/'
-                 'textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py')
+from textboxes_retina.testing import REPO_ROOT as REPO
+from textboxes_retina.testing import load_tool
+from textboxes_retina.testing.configs import SMALL_CONFIG as SMALL
 
 
 def _tool():
-    path = osp.join(REPO, 'tools/analysis_tools/loss_balance_ab.py')
-    spec = importlib.util.spec_from_file_location('loss_balance_ab', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/loss_balance_ab.py')
 
 
 EXPECTED = {

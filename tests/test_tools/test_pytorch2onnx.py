@@ -1,23 +1,19 @@
 """tools/deployment/pytorch2onnx.py + tools/infer.py --backend onnxruntime: on the toy ICDAR 2015
 images the ONNX Runtime quads equal PyTorch's (same count, each matched at IoU > 0.99 computed
 with shapely, scores within 1e-4)."""
-import importlib
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
 
+from textboxes_retina.testing import REPO_ROOT, load_tool
+from textboxes_retina.testing.configs import SMALL_CONFIG, build_spread_detector
+
 pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO_ROOT, 'tests', 'test_deployment'))
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'deployment'))
-from spread_detector import SMALL_CONFIG, build_spread_detector  # noqa: E402
-
-pytorch2onnx = importlib.import_module('pytorch2onnx')
+pytorch2onnx = load_tool('tools/deployment/pytorch2onnx.py')
 
 TOY_IMAGES = osp.join(REPO_ROOT, 'tests', 'data', 'icdar2015_toy', 'imgs')
 

@@ -43,10 +43,9 @@ import sys
 import time
 from typing import Dict, List
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-
-from benchmark_lib import (data, evaluation, inference, machine, model_zoo,  # noqa: E402
-                           ort_inference, plotting, postprocess, report, training)
+# benchmark_lib sits beside this script (Python puts the script's folder first on sys.path).
+from benchmark_lib import (data, evaluation, inference, machine, model_zoo, ort_inference, plotting,
+                           postprocess, report, training)
 
 SECTIONS = ('inference', 'postprocess', 'training', 'pipeline', 'evaluation', 'onnxruntime')
 QUICK = dict(sizes=[128], models=['ours_small', 'dbnet_r50'], repeats=1, warmup=0,

@@ -18,6 +18,7 @@ from mmocr.registry import MODELS
 import textboxes_retina  # noqa: F401  (registers the modules)
 from textboxes_retina.models.backbones.se_resnet_weights import (convert_se_resnet_state_dict,
                                                                  detect_se_resnet_family)
+from textboxes_retina.testing import load_tool
 
 timm = pytest.importorskip('timm')
 mmpretrain_backbones = pytest.importorskip('mmpretrain.models.backbones')
@@ -208,12 +209,7 @@ def test_group_norm_takes_the_weights_but_not_the_statistics(tmp_path):
 
 @pytest.mark.timeout(60)
 def test_converter_tool_writes_our_names_and_the_family(tmp_path):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'se_resnet_converter',
-        CONFIGS.parent / 'tools/model_converters/se_resnet_to_textboxes_retina.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/model_converters/se_resnet_to_textboxes_retina.py')
     features, _ = _mmpretrain(50, tmp_path / 'mmpretrain.pth')
     result = tool.main([str(tmp_path / 'mmpretrain.pth'), str(tmp_path / 'ours.pth')])
     assert result['family'] == 'mmpretrain' and result['depth'] == 50

@@ -8,7 +8,6 @@ candidate of a word decodes to that word. The oracle is the list of words (check
 after NMS each word must be found exactly once. The old caps (``nms_pre=1000``, RefineDet's 400
 top-k) keep only the strongest words' candidates, which the test also checks, so it can fail.
 """
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -17,21 +16,12 @@ import shapely
 import torch
 from mmengine.config import Config, ConfigDict
 
-TESTS = Path(__file__).parents[1]
+from textboxes_retina.testing.configs import build_tiny_head
+
 CONFIGS = Path(__file__).parents[3] / 'configs'
 IMG = 1024
 COLS, ROWS = 15, 10  # 150 words
 CELLS = [(dy, dx) for dy in range(-2, 3) for dx in range(-3, 3)]  # 30 candidates per word
-
-
-def _load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-base = _load(TESTS / 'test_dense_heads/test_textboxes_retina_head.py', '_base_head_tests_caps')
 
 
 def _words():
@@ -95,7 +85,7 @@ def _test_cfg(path):
 def test_150_words_survive_the_default_caps():
     test_cfg = _test_cfg(CONFIGS / '_base_/models/textboxes_retina_se-r50_fpn-c2.py')
     test_cfg.update(score_thr=0.4)  # the IC15 operating point
-    head = base._build(test_cfg=test_cfg)
+    head = build_tiny_head(test_cfg=test_cfg)
     words = _words()
     cls, reg = _outputs(head, words)
     results = head.predict_by_feat(cls, reg, batch_img_metas=[_meta()], rescale=False)[0]
@@ -115,8 +105,8 @@ def test_150_words_survive_the_refinement_heads_top_k():
     refine_cfg = _test_cfg(
         CONFIGS / 'refine_textboxes/refine_textboxes_se-r50_fpn-c2_8xb2-960-10k_icdar2015.py')
     assert refine_cfg.nms_top_k >= 150 * len(CELLS)
-    head = base._build(type='RefineTextBoxesHead', neg_filter_thr=0.99,
-                       test_cfg=ConfigDict(refine_cfg, score_thr=0.4))
+    head = build_tiny_head(type='RefineTextBoxesHead', neg_filter_thr=0.99,
+                           test_cfg=ConfigDict(refine_cfg, score_thr=0.4))
     words = _words()
     cls, reg = _outputs(head, words)
     # ARM: text probability 0.5 everywhere (nothing filtered), zero deltas (refined = plain

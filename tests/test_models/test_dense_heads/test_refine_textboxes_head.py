@@ -1,14 +1,12 @@
 """RefineTextBoxesHead: ARM/TCB/ODM layers, two-step decoding, negative filtering, losses, learning.
 
-Inputs, ground truth and the tiny head config come from the base head's tests
-(``test_textboxes_retina_head.py``), the drawn images, packing and hmean of the learning test from
-``test_learning.py``: both are imported, not copied.
+Inputs, ground truth and the tiny head config are the base head tests' ones, the learning test
+is ``test_learning.py``'s: all come from :mod:`textboxes_retina.testing`, not copied.
 """
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+import sys
 import torch
 from mmdet.models.dense_heads import AnchorHead
 from mmengine.config import Config
@@ -20,29 +18,24 @@ from textboxes_retina.models.dense_heads.transfer_connection_block import \
     TransferConnectionBlock
 from textboxes_retina.models.task_modules import delta2quad
 from textboxes_retina.structures import convex_quads, quads_to_bboxes, valid_quads
+from textboxes_retina.testing.configs import build_tiny_head, tiny_head_cfg
+from textboxes_retina.testing.drawn_samples import assert_overfits_learning_images
+from textboxes_retina.testing.inputs import DONT_CARE
+from textboxes_retina.testing.inputs import HEAD_IMG as IMG
+from textboxes_retina.testing.inputs import HEAD_SIZES as SIZES
+from textboxes_retina.testing.inputs import WORD, head_feats, head_sample
 
-TESTS = Path(__file__).parents[1]
 CONFIGS = Path(__file__).parents[3] / 'configs'
 REFINE_SMALL = CONFIGS / 'refine_textboxes/refine_textboxes_r18-small_1xb8-adam-2k_synthetic.py'
 PLAIN_SMALL = CONFIGS / 'textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
 
 
-def _load(path, name):
-    """A private copy of a sibling test module (tests are not a package)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-base = _load(TESTS / 'test_dense_heads/test_textboxes_retina_head.py', '_base_head_tests')
-SIZES, IMG, WORD, DONT_CARE = base.SIZES, base.IMG, base.WORD, base.DONT_CARE
 NUM_ANCHORS = sum(h * w for h, w in SIZES) * 14
 LOGIT_99 = torch.logit(torch.tensor(0.01, dtype=torch.float64)).item()  # text prob 0.01
 
 
 def _build(**overrides):
-    return base._build(type='RefineTextBoxesHead', **overrides)
+    return build_tiny_head(type='RefineTextBoxesHead', **overrides)
 
 
 def _outputs(head, arm_logit=-10., odm_logit=-10.):
@@ -61,7 +54,7 @@ def test_arm_tcb_and_odm_shapes():
         assert conv.kernel_size == (3, 5) and conv.padding == (1, 2)
     assert len(head.transfer_blocks) == len(SIZES)
     assert [b.upsample is None for b in head.transfer_blocks] == [False] * 5 + [True]
-    cls, reg, arm_cls, arm_reg = head(base._feats())
+    cls, reg, arm_cls, arm_reg = head(head_feats())
     for (h, w), *level in zip(SIZES, cls, reg, arm_cls, arm_reg):
         assert [t.shape for t in level] == [(1, 14, h, w), (1, 168, h, w)] * 2
     # the RetinaNet prior on both classifiers' biases
@@ -70,7 +63,7 @@ def test_arm_tcb_and_odm_shapes():
                                    atol=1e-4, rtol=0)
     head8 = _build(bbox_coder=dict(
         type='QuadDeltaCoder', encode_size=8, target_means=[0.] * 8, target_stds=[0.1] * 8))
-    outs = head8(base._feats())
+    outs = head8(head_feats())
     assert outs[1][0].shape == outs[3][0].shape == (1, 14 * 8, 32, 32)
     with pytest.raises(AssertionError, match='num_classes must be 1'):
         _build(num_classes=2)
@@ -160,7 +153,7 @@ def test_negative_filtering_drops_exactly_the_anchors_above_the_threshold():
 def test_negative_filtering_with_a_softmax_arm():
     head = _build(
         loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-        train_cfg=dict(base._head_cfg()['train_cfg'], neg_pos_ratio=3))
+        train_cfg=dict(tiny_head_cfg()['train_cfg'], neg_pos_ratio=3))
     # (text, background) logits per anchor: background probabilities 0.5, 0.995 and 0.98
     arm_cls = [torch.zeros(1, 28, h, w) for h, w in SIZES]
     arm_cls[5][0, 2:4, 0, 0] = torch.tensor([0., 5.2933])  # anchor 1: log(0.995 / 0.005)
@@ -181,7 +174,7 @@ def test_the_odm_assigner_sees_the_refined_anchors(monkeypatch):
     monkeypatch.setattr(head.assigner, 'assign',
                         lambda pred, *args, **kw: seen.append(pred.priors) or assign(pred, *args,
                                                                                      **kw))
-    sample = head._quad_targets(base._sample([WORD], [False]), torch.device('cpu'))
+    sample = head._quad_targets(head_sample([WORD], [False]), torch.device('cpu'))
     losses = head.loss_by_feat(cls, reg, arm_cls, arm_reg, [sample.gt_instances],
                                [sample.metainfo], [sample.ignored_instances])
     assert len(seen) == 2
@@ -201,7 +194,7 @@ def test_filtered_anchors_leave_the_odm_loss():
     arm_cls = [torch.full_like(s, 3.) for s in arm_cls]
     arm_cls[0][0, :7] = -10.  # the centred anchors of the finest level are filtered
     refined, keep = head.refine_anchors(arm_cls, arm_reg)
-    sample = head._quad_targets(base._sample([WORD], [False]), torch.device('cpu'))
+    sample = head._quad_targets(head_sample([WORD], [False]), torch.device('cpu'))
     with head._odm_anchors.provide((refined, keep)):
         labels, weights, _, bbox_weights, _ = head.get_targets(
             *head.get_anchors(SIZES, [sample.metainfo], 'cpu'), [sample.gt_instances],
@@ -231,7 +224,7 @@ def test_refined_anchors_reach_get_anchors_only_from_mmdets_loss_by_feat(monkeyp
         return get_anchors(*args, **kwargs)
 
     monkeypatch.setattr(head, 'get_anchors', spy)
-    sample = head._quad_targets(base._sample([WORD], [False]), torch.device('cpu'))
+    sample = head._quad_targets(head_sample([WORD], [False]), torch.device('cpu'))
     args = ([sample.gt_instances], [sample.metainfo], [sample.ignored_instances])
     head.loss_by_feat(cls, reg, arm_cls, arm_reg, *args)
     anchor_head_file = sys.modules[AnchorHead.__module__].__file__
@@ -260,16 +253,16 @@ def test_refined_anchors_reach_get_anchors_only_from_mmdets_loss_by_feat(monkeyp
 
 
 def _losses(head, sample):
-    losses = head.loss(base._feats(), [sample])
+    losses = head.loss(head_feats(), [sample])
     return {key: sum(value) for key, value in losses.items()}
 
 
 def test_losses_without_and_with_ground_truth():
     head = _build()
-    losses = _losses(head, base._sample())
+    losses = _losses(head, head_sample())
     assert losses['loss_cls'] > 0 and losses['loss_arm_cls'] > 0
     assert losses['loss_bbox'] == 0 and losses['loss_arm_bbox'] == 0
-    losses = _losses(head, base._sample([WORD], [False]))
+    losses = _losses(head, head_sample([WORD], [False]))
     assert all(value > 0 for value in losses.values()), losses
     # the refined anchors are detached: the ODM box loss does not train the ARM regression
     losses['loss_bbox'].backward(retain_graph=True)
@@ -281,13 +274,13 @@ def test_losses_without_and_with_ground_truth():
 
 def test_losses_with_only_dont_care_and_with_hard_negative_mining():
     head = _build()
-    losses = _losses(head, base._sample([DONT_CARE], [True]))
+    losses = _losses(head, head_sample([DONT_CARE], [True]))
     assert losses['loss_bbox'] == 0 and losses['loss_arm_bbox'] == 0
     assert losses['loss_cls'] > 0 and losses['loss_arm_cls'] > 0
     mining = _build(
         loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-        train_cfg=dict(base._head_cfg()['train_cfg'], neg_pos_ratio=3))
-    losses = _losses(mining, base._sample([WORD], [False]))
+        train_cfg=dict(tiny_head_cfg()['train_cfg'], neg_pos_ratio=3))
+    losses = _losses(mining, head_sample([WORD], [False]))
     assert all(torch.isfinite(v) and v > 0 for v in losses.values()), losses
 
 
@@ -295,15 +288,15 @@ def test_predict_keeps_the_top_k_before_nms_and_returns_valid_quads():
     head = _build()
     head.retina_cls.bias.data.zero_()  # ODM scores near 0.5
     head.arm_cls.bias.data.fill_(2.)  # nothing filtered
-    samples = [base._sample(scale=2.0)]  # a 64 x 64 image resized to 128 x 128
-    results = head.predict(base._feats(), samples, rescale=True)[0]
+    samples = [head_sample(scale=2.0)]  # a 64 x 64 image resized to 128 x 128
+    results = head.predict(head_feats(), samples, rescale=True)[0]
     assert 1 < len(results) <= head.test_cfg.max_per_img
     quads = results.bboxes
     assert valid_quads(quads).all() and convex_quads(quads).all()
     assert quads.min() >= 0 and quads.max() <= 64
     assert (results.scores[:-1] >= results.scores[1:]).all()
     head.test_cfg.nms_top_k = 1
-    top = head.predict(base._feats(), samples, rescale=True)[0]
+    top = head.predict(head_feats(), samples, rescale=True)[0]
     assert len(top) == 1 and top.scores[0] == results.scores[0]
 
 
@@ -337,8 +330,6 @@ def test_the_small_refine_config_swaps_only_the_head():
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_small_refine_model_overfits_two_images(monkeypatch, drawn_text):
+def test_small_refine_model_overfits_two_images():
     """``test_learning.py``'s learning test, run on the small config with the refinement head."""
-    learning = _load(TESTS / 'test_learning.py', '_refine_learning_test')
-    monkeypatch.setattr(learning, 'CONFIG', REFINE_SMALL)
-    learning.test_small_model_overfits_two_images(drawn_text)
+    assert_overfits_learning_images(REFINE_SMALL)

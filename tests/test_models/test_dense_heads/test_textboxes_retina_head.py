@@ -1,9 +1,7 @@
 """TextBoxesRetinaHead: layers, MMOCR ground truth, losses, hard negatives, post-processing."""
 import math
 import sys
-from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 from mmdet.models.dense_heads import AnchorHead
@@ -15,50 +13,15 @@ from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 from textboxes_retina.models.dense_heads import TextBoxesRetinaHead
 from textboxes_retina.structures import QuadBoxes, convex_quads, valid_quads
-
-CONFIG = Path(__file__).parents[3] / 'configs/_base_/models/textboxes_retina_r18-small.py'
-IMG = 128
-SIZES = [(32, 32), (16, 16), (8, 8), (4, 4), (2, 2), (1, 1)]  # strides 4 .. 128 on 128 px
-
-
-def _head_cfg(**overrides):
-    model = Config.fromfile(str(CONFIG)).model
-    cfg = model.bbox_head.to_dict()  # plain dicts: update() replaces, not merges
-    # the config's test settings, with the NMS the head runs named
-    test_cfg = ConfigDict(model.test_cfg.to_dict(), nms=dict(
-        type='quad_nms', iou_threshold=model.test_cfg.nms.iou_threshold))
-    cfg.update(in_channels=8, feat_channels=8, stacked_convs=1,
-               train_cfg=model.train_cfg.to_dict(), test_cfg=test_cfg)
-    cfg.update(overrides)
-    return cfg
-
-
-def _build(**overrides):
-    torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmocr'):
-        head = MODELS.build(_head_cfg(**overrides))
-    head.init_weights()
-    return head
-
-
-def _feats():
-    gen = torch.Generator().manual_seed(1)
-    return tuple(torch.rand(1, 8, h, w, generator=gen) for h, w in SIZES)
-
-
-def _sample(polygons=(), ignored=(), scale=1.0):
-    sample = TextDetDataSample(metainfo=dict(
-        img_shape=(IMG, IMG), pad_shape=(IMG, IMG), ori_shape=(round(IMG / scale), ) * 2,
-        scale_factor=(scale, scale)))
-    sample.gt_instances = InstanceData(
-        polygons=[np.asarray(p, np.float32) for p in polygons],
-        ignored=torch.tensor(list(ignored), dtype=torch.bool),
-        labels=torch.zeros(len(polygons), dtype=torch.long))
-    return sample
-
-
-WORD = [20, 30, 80, 26, 82, 46, 22, 50]  # a slightly rotated word
-DONT_CARE = [60, 80, 110, 80, 110, 100, 60, 100]
+# the tiny head (8 channels, one stacked conv) on a 128 px image, strides 4 .. 128
+from textboxes_retina.testing.configs import build_tiny_head as _build
+from textboxes_retina.testing.configs import tiny_head_cfg as _head_cfg
+from textboxes_retina.testing.inputs import DONT_CARE
+from textboxes_retina.testing.inputs import HEAD_IMG as IMG
+from textboxes_retina.testing.inputs import HEAD_SIZES as SIZES
+from textboxes_retina.testing.inputs import WORD
+from textboxes_retina.testing.inputs import head_feats as _feats
+from textboxes_retina.testing.inputs import head_sample as _sample
 
 
 def test_layers_use_3x5_kernels_and_the_coder_width():

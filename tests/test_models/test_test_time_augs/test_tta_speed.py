@@ -1,8 +1,9 @@
 """tools/analysis_tools/tta_speed.py on one toy image with two small scales (4 TTA views)."""
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from textboxes_retina.testing import load_tool
 
 ROOT = Path(__file__).parents[3]
 TTA_CONFIG = ROOT / 'configs/_base_/tta/icdar2015_quad_tta.py'
@@ -11,11 +12,7 @@ SMALL = ROOT / 'configs/refine_textboxes/refine_textboxes_r18-small_1xb8-adam-2k
 
 @pytest.fixture
 def tta_speed():
-    spec = importlib.util.spec_from_file_location(
-        '_tta_speed_tool', ROOT / 'tools/analysis_tools/tta_speed.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/tta_speed.py')
 
 
 def test_needs_tta_settings(tta_speed):
