@@ -12,6 +12,8 @@ source checkout (the configs and tools of the repository) and the test requireme
 - :mod:`.inputs`: seeded feature maps and ground truth of the head tests.
 - :mod:`.evaluation`: MMOCR text-detection samples for the metric tests, fed as the evaluator does.
 - :mod:`.drawn_samples`: images of drawn words with their quads, and the overfitting loop.
+- :mod:`.painted_samples`: hypothesis strategies of tiny images with painted words, for the quad
+  transforms.
 """
 from .paths import REPO_ROOT, load_tool, repo_path
 

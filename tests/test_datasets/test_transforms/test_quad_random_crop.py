@@ -7,9 +7,10 @@ import shapely
 from hypothesis import given, settings
 from mmcv.transforms.utils import cache_random_params
 from mmocr.registry import TRANSFORMS
-from quad_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
+from textboxes_retina.testing.painted_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
 
-from textboxes_retina.datasets.transforms import QuadRandomCrop, polygons_to_bboxes
+from textboxes_retina.datasets.transforms import QuadRandomCrop
+from textboxes_retina.structures import polygons_to_bboxes
 
 
 def sample(polygons, height=100, width=200, ignored=None):

@@ -4,7 +4,7 @@ import copy
 import numpy as np
 from hypothesis import given, settings
 from mmocr.registry import TRANSFORMS
-from quad_samples import (assert_paint_at_centres, assert_quads_inside, painted_samples,
+from textboxes_retina.testing.painted_samples import (assert_paint_at_centres, assert_quads_inside, painted_samples,
                           rotated_rect)
 
 from textboxes_retina.datasets.transforms import QuadRandomRotate

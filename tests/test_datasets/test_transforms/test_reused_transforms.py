@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mmocr.registry import TRANSFORMS
-from quad_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
+from textboxes_retina.testing.painted_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
 
 SETTINGS = settings(max_examples=30, deadline=None, database=None, derandomize=True)
 STEP_TOLERANCE = 20  # half the paint step between words: which word's paint is unambiguous

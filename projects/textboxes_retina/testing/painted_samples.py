@@ -1,9 +1,10 @@
+# Copyright (c) textboxes_retina authors.
 """Hypothesis samples for quad transforms: tiny images whose words are painted in, so that the
 alignment of image and labels can be checked after a transform."""
 import numpy as np
 from hypothesis import strategies as st
 
-from textboxes_retina.datasets.transforms import polygons_to_bboxes
+from textboxes_retina.structures import polygons_to_bboxes
 
 STEP = 40  # word k is painted with value STEP * (k + 1) in channel 0
 
