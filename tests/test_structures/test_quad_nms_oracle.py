@@ -129,7 +129,7 @@ def test_head_decode_and_nms_equals_brute_force_shapely_nms():
         bbox_preds = [torch.randn(1, head.num_base_priors * 12, h, w, generator=generator)
                       for h, w in sizes]
         test_cfg = Config(dict(head.test_cfg, score_thr=0.3, nms_pre=60, max_per_img=100,
-                               nms=dict(type='nms', iou_threshold=float([0.2, 0.5][case % 2]))))
+                               nms=dict(type='quad_nms', iou_threshold=float([0.2, 0.5][case % 2]))))
         with_nms = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
                                         cfg=test_cfg, rescale=True)[0]
         candidates = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],

@@ -15,7 +15,7 @@ tta_model = dict(
     type='QuadTTAModel',
     tta_cfg=dict(
         merge='voting',
-        nms=dict(iou_threshold=0.2),
+        nms=dict(type='quad_nms', iou_threshold=0.2),
         max_per_img=1000,
         size_limits=[dict(scale=tta_scales[0], min_size=12)] +
         [dict(scale=scale, max_size=64) for scale in tta_scales[2:]]))

@@ -16,7 +16,8 @@ from .polygon_ops import (best_quad_inside, clamp_polygons, crop_polygons, follo
 from .quad_boxes import QuadBoxes
 from .quad_conversion import (bboxes_to_quads, canonicalize_quads, flip_quads, min_area_quad,
                               polygons_to_quads, quads_to_bboxes, stack_quads)
-from .quad_nms import quad_box_voting, quad_nms, quad_nms_groups
+from .quad_nms import (QUAD_NMS_TYPE, check_quad_nms_cfg, quad_box_voting, quad_nms,
+                       quad_nms_groups)
 from .quad_overlaps import overlapping_pairs, quad_intersection_areas, quad_ious
 from .quad_validity import (clip_quads, clip_quads_to_box, convex_quads, quad_areas,
                             quad_short_sides, sanitize_quads, self_intersecting_quads,
@@ -30,5 +31,5 @@ __all__ = [
     'flip_quads', 'follow_vertex_order', 'largest_vertex_quad', 'min_area_quad',
     'overlapping_pairs', 'overlaps_with_box', 'polygon_shape', 'polygons_to_bboxes',
     'quad_box_voting', 'quad_nms_groups', 'quad_short_sides', 'stack_quads',
-    'translate_polygons', 'QuadBoxes'
+    'translate_polygons', 'QuadBoxes', 'QUAD_NMS_TYPE', 'check_quad_nms_cfg'
 ]

@@ -17,6 +17,29 @@ from .quad_overlaps import bounded_quad_ious
 from .quad_validity import quad_areas
 
 
+#: The ``type`` a config's ``nms`` dict gives to run :func:`quad_nms` (a head's ``test_cfg.nms``,
+#: the TTA model's ``tta_cfg.nms``): the only NMS the package runs on quads.
+QUAD_NMS_TYPE = 'quad_nms'
+
+
+def check_quad_nms_cfg(nms_cfg: Optional[dict], where: str) -> None:
+    """Check that a config's ``nms`` dict names the NMS that runs, :data:`QUAD_NMS_TYPE`.
+
+    Args:
+        nms_cfg (dict, optional): The ``nms`` dict, e.g. ``dict(type='quad_nms',
+            iou_threshold=0.2)``.
+        where (str): The dict holding it, for the message (``'test_cfg'``, ``'tta_cfg'``).
+
+    Raises:
+        ValueError: If ``nms_cfg`` is missing or names another type (e.g. mmcv's
+            ``'nms_quadri'``, which the package does not run).
+    """
+    nms_type = (nms_cfg or {}).get('type')
+    if nms_type != QUAD_NMS_TYPE:
+        raise ValueError(f"{where}.nms.type must be '{QUAD_NMS_TYPE}' (exact quad NMS, the only "
+                         f'one that runs), got {nms_type!r}')
+
+
 def _greedy_quad_nms(quads: Tensor, scores: Tensor, iou_threshold: float,
                      labels: Optional[Tensor], max_num: int, chunk_size: int,
                      first_chunk_size: int,

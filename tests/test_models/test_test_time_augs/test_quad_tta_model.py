@@ -31,7 +31,7 @@ ORI_SHAPE = (60, 200)
 
 def _tta_model(head='RefineTextBoxesHead', **tta_cfg):
     torch.manual_seed(0)
-    cfg = dict(nms=dict(iou_threshold=0.2), max_per_img=100)
+    cfg = dict(nms=dict(type='quad_nms', iou_threshold=0.2), max_per_img=100)
     cfg.update(tta_cfg)
     with DefaultScope.overwrite_default_scope('mmocr'):
         model = MODELS.build(
@@ -155,3 +155,15 @@ def test_tta_runs_end_to_end_on_a_toy_image(head, monkeypatch):
     # voting keeps the best score of each group: the best score over all views comes first
     assert pred.scores[0] == max(v.pred_instances.scores.max() for v in views)
     assert len(merged[0].gt_instances.polygons) > 0  # ground truth still in original coordinates
+
+
+@pytest.mark.parametrize('nms', [dict(iou_threshold=0.2), dict(type='nms', iou_threshold=0.2)])
+def test_tta_cfg_must_name_the_nms_that_runs(nms):
+    """tta_cfg.nms says what merges the views: a missing or other type is refused by name."""
+    with pytest.raises(ValueError, match="tta_cfg.nms.type must be 'quad_nms'"):
+        _tta_model(nms=nms)
+
+
+def test_tta_base_config_names_quad_nms():
+    cfg = Config.fromfile(str(ROOT / 'configs/_base_/tta/icdar2015_quad_tta.py'))
+    assert cfg.tta_model.tta_cfg.nms == dict(type='quad_nms', iou_threshold=0.2)

@@ -14,31 +14,20 @@ from torch import Tensor
 
 from mmocr.registry import MODELS
 from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads, clip_quads,
-                                         polygons_to_quads, quad_nms,
+                                         check_quad_nms_cfg, polygons_to_quads, quad_nms,
                                          sanitize_quads)
 from ..utils import gather_level_deltas, topk_candidates
 from .call_state import CallState
 
-#: The one NMS the head runs (``test_cfg.nms.type``): exact quad NMS,
-#: :func:`textboxes_retina.structures.quad_nms`.
-NMS_TYPE = 'quad_nms'
-
-
 def check_test_cfg(cfg: Optional[ConfigDict]) -> None:
-    """Check that a test config names the NMS the head runs.
-
-    Args:
-        cfg (ConfigDict, optional): A head ``test_cfg``; None passes.
+    """Check that a head ``test_cfg`` (None passes) names the NMS the head runs.
 
     Raises:
-        ValueError: If ``cfg.nms.type`` is not :data:`NMS_TYPE`.
+        ValueError: If ``cfg.nms.type`` is not ``'quad_nms'``
+            (:func:`~textboxes_retina.structures.check_quad_nms_cfg`).
     """
-    if cfg is None:
-        return
-    nms_type = (cfg.get('nms') or {}).get('type')
-    if nms_type != NMS_TYPE:
-        raise ValueError(f"test_cfg.nms.type must be '{NMS_TYPE}' (exact quad NMS, the only "
-                         f'one the head runs), got {nms_type!r}')
+    if cfg is not None:
+        check_quad_nms_cfg(cfg.get('nms'), 'test_cfg')
 
 
 @MODELS.register_module()

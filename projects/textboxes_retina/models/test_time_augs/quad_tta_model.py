@@ -8,7 +8,7 @@ from torch import Tensor
 
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
-from textboxes_retina.structures import (clip_quads, flip_quads, quad_box_voting, quad_nms,
+from textboxes_retina.structures import (check_quad_nms_cfg, clip_quads, flip_quads, quad_box_voting, quad_nms,
                                          quad_short_sides, stack_quads)
 
 
@@ -37,7 +37,8 @@ class QuadTTAModel(DetTTAModel):
     Args:
         tta_cfg (dict): Merging settings:
 
-            - ``nms`` (dict): ``iou_threshold`` of the quad NMS / voting.
+            - ``nms`` (dict): ``dict(type='quad_nms', iou_threshold=...)``: the quad NMS
+              (or voting) and its threshold; another ``type`` is refused.
             - ``max_per_img`` (int): Detections kept per image.
             - ``merge`` (str): ``'nms'`` or ``'voting'``. Defaults to
               ``'nms'``.
@@ -56,6 +57,7 @@ class QuadTTAModel(DetTTAModel):
 
     def __init__(self, tta_cfg: dict, **kwargs) -> None:
         super().__init__(tta_cfg=tta_cfg, **kwargs)
+        check_quad_nms_cfg(tta_cfg.get('nms'), 'tta_cfg')
         self.merge = tta_cfg.get('merge', 'nms')
         assert self.merge in self.MERGE_MODES, \
             f'tta_cfg.merge must be one of {self.MERGE_MODES}, got ' \
