@@ -7,7 +7,8 @@ from .icdar_submission import (check_protocol, clockwise_quads, format_submissio
                                image_name_from_submission_file, parse_submission_lines,
                                read_submission_zip, submission_file_name,
                                with_submission_writer, write_submission_zip)
-from .metrics import *  # noqa: F401,F403
+from .metrics import (IC13DetEvalMetric, IC15HmeanMetric, ICDARProtocolMetric,
+                      ICDARSubmissionWriter, stack_quads, text_det_sample_arrays)
 
 __all__ = [
     'check_protocol', 'clockwise_quads', 'format_submission_lines',

@@ -128,7 +128,7 @@ def benchmark_training(spec: ModelSpec, size: int, batch_size: int, repeats: int
                          rss_start_mib=memory['start_mib'], rss_peak_mib=memory['peak_mib'],
                          rss_peak_is_lifetime=memory['peak_is_lifetime'],
                          last_loss=loss, finite_loss=all(np.isfinite(list(loss.values())))))
-        del model, optim_wrapper, batch
+        model = optim_wrapper = batch = None  # free the head's memory before the next one
     return rows
 
 

@@ -2,7 +2,6 @@
 """FL*, the focal loss variant of the RetinaNet paper's appendix (the seed's ``focal_loss_alt``)."""
 from typing import Optional
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmdet.models.losses.utils import weight_reduce_loss
