@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).parents[2]
-ITERS = 60
+ITERS = 120
 VAL_FLOOR = 0.2
 
 
