@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import resource
 import shlex
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def parse_args(argv=None):
     parser.add_argument('--num-ood', type=int, default=100,
                         help=f'generated held-out images in a font family ({HOLDOUT_FAMILY}) and '
                         f'background style ({HOLDOUT_BACKGROUND}) that training never sees')
-    parser.add_argument('--iters', type=int, default=150, help='training iterations')
+    parser.add_argument('--iters', type=int, default=600, help='training iterations')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--real-data', default=None,
                         help='ICDAR 2015 layout folder (imgs/, gts/) of real images to evaluate '
@@ -52,15 +53,27 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def run(step, cmd):
-    """Run one step as a subprocess in the repo root, echoing the command; stop on failure."""
+def children_cpu_s():
+    """Process CPU seconds (user + system) of the finished subprocesses so far, their own
+    children (data loader workers, generator processes) included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(step, cmd, cpu_times=None, key=None):
+    """Run one step as a subprocess in the repo root, echoing the command; stop on failure.
+
+    Returns the wall seconds; with ``cpu_times``, stores the step's process CPU seconds there
+    under ``key``."""
     print(f'\n=== {step}\n$ {" ".join(shlex.quote(c) for c in cmd)}', flush=True)
-    start = time.time()
+    start, cpu_start = time.time(), children_cpu_s()
     proc = subprocess.run(cmd, cwd=REPO)
     if proc.returncode != 0:
         sys.exit(f'demo: step "{step}" failed (exit {proc.returncode}); see the output above')
-    elapsed = time.time() - start
-    print(f'=== {step}: done in {elapsed:.0f} s', flush=True)
+    elapsed, cpu = time.time() - start, children_cpu_s() - cpu_start
+    if cpu_times is not None:
+        cpu_times[key] = cpu
+    print(f'=== {step}: done in {elapsed:.0f} s ({cpu:.0f} s of process CPU)', flush=True)
     return elapsed
 
 
@@ -73,13 +86,13 @@ def main(argv=None):
     real = args.real_data or next(
         (path for path in REAL_DATA if osp.isdir(osp.join(REPO, path, 'gts'))), REAL_DATA[-1])
     splits = {'train': args.num_train, 'val': args.num_val, 'test_ood': args.num_ood}
-    timings = {}
-    start = time.time()
+    timings, cpu_times = {}, {}
+    start, cpu_start = time.time(), children_cpu_s()
 
     if all(osp.isdir(osp.join(REPO, data_dir, split)) for split in splits):
         print(f'=== generate data: reusing {data_dir} (delete it to regenerate)')
     else:
-        timings['generate'] = run('generate data', [
+        timings['generate'] = run('generate data', cpu_times=cpu_times, key='generate', cmd=[
             py, 'tools/make_synthetic_dataset.py', '--out-dir', data_dir, '--split', *splits,
             '--num-images', *map(str, splits.values()), '--seed', str(args.seed),
             '--style', 'typeset', '--holdout-family', HOLDOUT_FAMILY,
@@ -92,7 +105,9 @@ def main(argv=None):
     if osp.exists(osp.join(REPO, checkpoint)):
         print(f'=== train: reusing {checkpoint} and its validation (delete it to retrain)')
     else:
-        timings['train'] = run('train (validates on val at the end: the score-threshold sweep)', [
+        timings['train'] = run(
+            'train (validates on val at the end: the score-threshold sweep)',
+            cpu_times=cpu_times, key='train', cmd=[
             py, 'tools/train.py', args.config, '--work-dir', work_dir, '--cfg-options',
             f'train_dataloader.dataset.data_root={data_dir}/train',
             f'val_dataloader.dataset.data_root={data_dir}/val',
@@ -116,7 +131,9 @@ def main(argv=None):
                                f'{args.num_ood} held-out generated images '
                                f'({HOLDOUT_FAMILY} font, {HOLDOUT_BACKGROUND} backgrounds)'),
                               ('real', real, f'the real ICDAR 2015 images in {real}')):
-        timings[name] = run(f'evaluate (IC15 protocol, threshold {thr:.2f}) on {label}', [
+        timings[name] = run(
+            f'evaluate (IC15 protocol, threshold {thr:.2f}) on {label}',
+            cpu_times=cpu_times, key=name, cmd=[
             py, 'tools/test.py', args.config, checkpoint, '--work-dir', work_dir,
             '--cfg-options', f'test_dataloader.dataset.data_root={root}',
             f'test_evaluator.score_thr={thr}',
@@ -126,17 +143,23 @@ def main(argv=None):
         results[name] = {k: metrics[f'ic15/{k}'] for k in ('precision', 'recall', 'hmean')}
 
     infer_dir = osp.join(work_dir, 'infer')
-    timings['infer'] = run(f'draw the detections on the real images (threshold {thr:.2f})', [
+    timings['infer'] = run(
+        f'draw the detections on the real images (threshold {thr:.2f})',
+        cpu_times=cpu_times, key='infer', cmd=[
         py, 'tools/infer.py', args.config, checkpoint, osp.join(real, 'imgs'), '--out-dir',
         infer_dir, '--formats', 'json', 'txt', '--score-thr', str(thr)
     ])
-    summary = dict(score_thr=thr, timings=timings, total_s=time.time() - start, **results)
+    summary = dict(score_thr=thr, timings=timings, total_s=time.time() - start,
+                   cpu_times=cpu_times, total_cpu_s=children_cpu_s() - cpu_start, **results)
     with open(osp.join(REPO, work_dir, 'demo_metrics.json'), 'w') as f:
         json.dump(summary, f, indent=2)
 
     print('\n' + '=' * 72)
     print('demo finished in %.0f s (%s)' % (summary['total_s'], ', '.join(
         f'{k} {v:.0f} s' for k, v in timings.items())))
+    print('process CPU time %.0f s (%s; an idle 2-core machine gives at most 2 CPU-seconds a '
+          'second)' % (summary['total_cpu_s'], ', '.join(
+              f'{k} {v:.0f} s' for k, v in cpu_times.items())))
     print(f'IC15 protocol, score threshold {thr:.2f} (picked on the generated val images):')
     for name, label in (('val', f'generated val ({args.num_val}, picks the threshold)'),
                         ('test_ood', f'generated held-out ({args.num_ood}, unseen font+bg)'),

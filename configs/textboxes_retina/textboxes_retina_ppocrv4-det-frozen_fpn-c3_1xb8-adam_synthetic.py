@@ -1,19 +1,27 @@
 # What `make demo` (tools/demo.py) trains: the small synthetic config with a pretrained, frozen
-# text backbone. The backbone and neck of the PP-OCRv4 mobile text detector (PaddleOCR, trained
-# on real text), whose ONNX file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), are
-# converted to PyTorch by onnx2torch when the model is built (textboxes_retina.models.backbones.
-# PPOCRDetFeatures; `pip install -r requirements/demo.txt`). Their top-down features at strides
-# 8/16/32 (96 channels) feed a trainable FPN (P3..P7) and the TextBoxes++ quad head; only those
-# learn. The images are fed at their own resolution at test time (no resize), as in training
-# (320-512 px images, 384 px crops), so a word keeps its size in pixels from the generated data to
-# the real 1280x720 ICDAR 2015 images.
+# text backbone. The PP-OCRv4 mobile text detector (PaddleOCR, trained on real text), whose ONNX
+# file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), is converted to PyTorch by
+# onnx2torch when the model is built (textboxes_retina.models.backbones.PPOCRDetFeatures;
+# `pip install -r requirements/demo.txt`). Its neck's top-down features at strides 8/16/32 (96
+# channels), each with the detector's own DB text probability map averaged and maxed over the
+# level's cells appended (2 channels), feed a trainable FPN (P3..P7) and the TextBoxes++ quad
+# head; only those learn. The images are fed at their own resolution at test time (no resize), as
+# in training (320-512 px images, 384 px crops), so a word keeps its size in pixels from the
+# generated data to the real 1280x720 ICDAR 2015 images.
 _base_ = ['./textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py']
 
 model = dict(
     # PaddleOCR's input: BGR, ImageNet mean/std (the base's values, without the BGR->RGB swap)
     data_preprocessor=dict(bgr_to_rgb=False),
-    backbone=dict(_delete_=True, type='PPOCRDetFeatures', frozen=True),
-    neck=dict(in_channels=[96, 96, 96], start_level=0, num_outs=5))
+    # the neck's features (96 channels) + the detector's own text probability map, averaged
+    # and maxed over each level's cells (2 channels): a text map learned on real images
+    backbone=dict(
+        _delete_=True,
+        type='PPOCRDetFeatures',
+        frozen=True,
+        map_tensors=('sigmoid_0.tmp_0', ),
+        map_scale=3.0),
+    neck=dict(in_channels=[98, 98, 98], start_level=0, num_outs=5))
 
 test_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
@@ -32,3 +40,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(
     type='IC15HmeanMetric', score_thr=0.5, score_thr_sweep=dict(start=0.2, stop=0.96, step=0.05))
 test_evaluator = val_evaluator
+
+# Only the FPN and the head learn, from scratch, in the demo's few hundred iterations: Adam at
+# twice the base's step size.
+optim_wrapper = dict(optimizer=dict(lr=2e-3))

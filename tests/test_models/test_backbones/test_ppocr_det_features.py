@@ -12,6 +12,7 @@ import torch
 from mmocr.registry import MODELS
 from textboxes_retina.models.backbones.ppocr_det_features import (PPOCRV4_DET_NECK_TENSORS,
                                                                   PPOCRV4_DET_ONNX,
+                                                                  PPOCRV4_DET_PROB_MAP,
                                                                   PPOCRDetFeatures,
                                                                   resolve_package_file)
 
@@ -43,6 +44,36 @@ def test_outputs_equal_onnxruntime(features):
         # float32 sums over ~60 layers: agree to ~1e-6 of the features' range
         np.testing.assert_allclose(out.numpy(), ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
     assert prob.shape == (2, 1, 96, 160)  # the full graph ran: the cut tensors are its own
+
+
+def cell_pool(prob, stride):
+    """numpy: the average and the max of each ``stride x stride`` cell of ``(N, 1, H, W)``."""
+    n, c, h, w = prob.shape
+    cells = prob.reshape(n, c, h // stride, stride, w // stride, stride)
+    return cells.mean(axis=(3, 5)), cells.max(axis=(3, 5))
+
+
+@pytest.mark.timeout(120)
+def test_prob_map_channels_equal_onnxruntime():
+    """With ``map_tensors``, each level ends with the detector's own probability map (ONNX
+    Runtime's final output) averaged and maxed over the level's cells, times ``map_scale``."""
+    features = PPOCRDetFeatures(map_tensors=(PPOCRV4_DET_PROB_MAP, ), map_scale=2.0)
+    rng = np.random.default_rng(1)
+    # a bright bar on a dark image so the map has text-like structure, not only noise
+    image = rng.normal(-1, 0.3, size=(1, 3, 128, 192)).astype(np.float32)
+    image[:, :, 50:70, 30:160] = 1.5
+    image[:, :, 56:64, 30:160:12] = -1.5
+    reference, prob = ort_reference(PPOCRV4_DET_NECK_TENSORS, image)
+    assert prob.shape == (1, 1, 128, 192) and prob.max() > 0.01
+    with torch.no_grad():
+        outputs = features(torch.from_numpy(image))
+    for stride, out, ref in zip((8, 16, 32), outputs, reference):
+        assert out.shape == (1, 98, 128 // stride, 192 // stride)
+        np.testing.assert_allclose(out[:, :96].numpy() / 0.1, ref, rtol=1e-4,
+                                   atol=1e-4 * np.abs(ref).max())
+        avg, peak = cell_pool(prob, stride)
+        np.testing.assert_allclose(out[:, 96:97].numpy(), 2.0 * avg, atol=1e-5)
+        np.testing.assert_allclose(out[:, 97:98].numpy(), 2.0 * peak, atol=1e-5)
 
 
 @pytest.mark.timeout(60)

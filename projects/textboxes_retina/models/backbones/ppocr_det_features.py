@@ -7,6 +7,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 from mmocr.registry import MODELS
 
@@ -19,6 +20,10 @@ PPOCRV4_DET_ONNX = 'rapidocr_onnxruntime:models/ch_PP-OCRv4_det_infer.onnx'
 #: just before the neck's per-level output convs that feed the DB head. (The stride-4 sum is
 #: ``'p2o.Add.253'``; leaving it out skips the neck's most expensive level.)
 PPOCRV4_DET_NECK_TENSORS = ('p2o.Add.251', 'p2o.Add.249', 'p2o.Add.229')
+
+#: The graph's final output: the DB head's text probability map, ``(N, 1, H, W)`` at the input's
+#: resolution (what PaddleOCR's DB post-processing thresholds and turns into boxes).
+PPOCRV4_DET_PROB_MAP = 'sigmoid_0.tmp_0'
 
 
 def resolve_package_file(spec: str) -> str:
@@ -120,6 +125,12 @@ class PPOCRDetFeatures(BaseModule):
         out_scale (float): Multiplies every output. The neck's features have a standard
             deviation of 6-11 (up to 125 in magnitude) on generated text images; 0.1 brings them
             near the unit scale that the FPN's default initialisation expects. Defaults to 0.1.
+        map_tensors (Sequence[str]): Names of the graph's dense maps (e.g.
+            :data:`PPOCRV4_DET_PROB_MAP`, the detector's own text probability map) to pool to
+            every output's stride and append to it as extra channels: per map channel its
+            average and its maximum over each ``s x s`` cell, times ``map_scale``. An output of
+            ``C_i`` channels then has ``C_i + 2 * sum(map channels)``. Defaults to ``()``.
+        map_scale (float): Multiplies the pooled maps. Defaults to 1.0.
         init_cfg (dict, optional): Unused (the weights come from the ONNX file).
     """
 
@@ -129,14 +140,19 @@ class PPOCRDetFeatures(BaseModule):
                  input_name: str = 'x',
                  frozen: bool = True,
                  out_scale: float = 0.1,
+                 map_tensors: Sequence[str] = (),
+                 map_scale: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.onnx_file = resolve_package_file(onnx_file)
         self.out_tensors = tuple(out_tensors)
+        self.map_tensors = tuple(map_tensors)
         self.frozen = frozen
         self.out_scale = out_scale
+        self.map_scale = map_scale
         self.graph = onnx_to_torch(
-            extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors))
+            extract_onnx_outputs(self.onnx_file, input_name,
+                                 self.out_tensors + self.map_tensors))
         if frozen:
             self.graph.requires_grad_(False)
             self.graph.eval()
@@ -155,7 +171,8 @@ class PPOCRDetFeatures(BaseModule):
             x (Tensor): ``(N, 3, H, W)`` normalised BGR images, ``H, W`` multiples of 32.
 
         Returns:
-            tuple[Tensor]: One ``(N, C_i, H / s_i, W / s_i)`` map per ``out_tensors`` entry.
+            tuple[Tensor]: One ``(N, C_i, H / s_i, W / s_i)`` map per ``out_tensors`` entry
+            (with ``map_tensors``, their pooled channels appended: see the class docstring).
         """
         if x.shape[-1] % 32 or x.shape[-2] % 32:
             raise ValueError(f'PPOCRDetFeatures needs height and width multiples of 32, got '
@@ -167,4 +184,29 @@ class PPOCRDetFeatures(BaseModule):
             outs = self.graph(x)
         if isinstance(outs, Tensor):
             outs = (outs, )
-        return tuple(out * self.out_scale for out in outs)
+        feats = [out * self.out_scale for out in outs[:len(self.out_tensors)]]
+        maps = outs[len(self.out_tensors):]
+        if not maps:
+            return tuple(feats)
+        return tuple(torch.cat([feat] + pool_maps(maps, feat.shape[-2:], self.map_scale), dim=1)
+                     for feat in feats)
+
+
+def pool_maps(maps: Sequence[Tensor], size: Tuple[int, int], scale: float = 1.0) -> list:
+    """Average and max of each map over the cells of a ``size`` grid.
+
+    Args:
+        maps (Sequence[Tensor]): ``(N, C, H, W)`` maps, ``H`` and ``W`` multiples of ``size``.
+        size (tuple[int, int]): The grid ``(h, w)``.
+        scale (float): Multiplies the result. Defaults to 1.0.
+
+    Returns:
+        list[Tensor]: Per map, its ``(N, C, h, w)`` cell averages, then its cell maxima.
+    """
+    pooled = []
+    for m in maps:
+        stride = (m.shape[-2] // size[0], m.shape[-1] // size[1])
+        if stride[0] * size[0] != m.shape[-2] or stride[1] * size[1] != m.shape[-1]:
+            raise ValueError(f'a {tuple(m.shape[-2:])} map does not pool to {tuple(size)}')
+        pooled += [F.avg_pool2d(m, stride) * scale, F.max_pool2d(m, stride) * scale]
+    return pooled
