@@ -1,19 +1,9 @@
 """Generated ICDAR2015-layout images for the pipeline and evaluation benchmarks."""
 import glob
-import importlib.util
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .model_zoo import REPO_ROOT
-
-
-def _generator_module():
-    """``tools/make_synthetic_dataset.py`` imported as a module."""
-    path = osp.join(REPO_ROOT, 'tools', 'make_synthetic_dataset.py')
-    spec = importlib.util.spec_from_file_location('make_synthetic_dataset', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from textboxes_retina.synthetic.styled_split import write_split
 
 
 def ensure_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
@@ -36,7 +26,7 @@ def ensure_split(out_dir: str, split: str, num_images: int, size_range: Tuple[in
     root = osp.join(out_dir, split)
     if len(glob.glob(osp.join(root, 'imgs', '*.jpg'))) >= num_images:
         return root
-    return _generator_module().write_split(out_dir, split, num_images, size_range, seed,
+    return write_split(out_dir, split, num_images, size_range, seed,
                                            progress=False)
 
 

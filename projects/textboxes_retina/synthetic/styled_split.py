@@ -1,0 +1,46 @@
+# Copyright (c) textboxes_retina authors.
+"""A generated split in one of the two styles, ``typeset`` (:mod:`.text_render`) or ``hershey``
+(:mod:`.hershey`), written in the ICDAR 2015 layout by :mod:`.icdar_writer`."""
+import functools
+from typing import Tuple
+
+from .backgrounds import BACKGROUNDS
+from .fonts import find_font_families
+from .hershey import render_image as render_hershey_image
+from .icdar_writer import write_split as _write_split
+from .text_render import render_image as render_typeset_image
+from .text_render import select_fonts
+
+def typeset_renderer(holdout: bool, holdout_family=None, holdout_background=None):
+    """The ``typeset`` renderer of a split: only the held-out family and background when
+    ``holdout``, else every installed family and style less the held-out ones."""
+    families = find_font_families()
+    if holdout:
+        if not (holdout_family and holdout_background):
+            raise SystemExit('--holdout-splits needs --holdout-family and --holdout-background')
+        fonts = select_fonts(families, include=[holdout_family])
+        styles = [holdout_background]
+    else:
+        fonts = select_fonts(families, exclude=[holdout_family] if holdout_family else [])
+        styles = [s for s in BACKGROUNDS if s != holdout_background]
+    return functools.partial(render_typeset_image, font_files=fonts, background_styles=styles)
+
+
+def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
+                seed: int, progress: bool = True, style: str = 'hershey', holdout: bool = False,
+                holdout_family: str = None, holdout_background: str = None,
+                workers: int = 1) -> str:
+    """Write one split (see :func:`textboxes_retina.synthetic.icdar_writer.write_split`).
+
+    ``style`` defaults to ``'hershey'`` here (what the benchmarks call and were measured on);
+    the command line defaults to ``'typeset'``.
+
+    Returns:
+        str: The split folder (``<out_dir>/<split>``).
+    """
+    if style == 'hershey':
+        return _write_split(out_dir, split, num_images, size_range, seed, render_hershey_image,
+                            progress=progress, workers=workers)
+    render = typeset_renderer(holdout, holdout_family, holdout_background)
+    return _write_split(out_dir, split, num_images, size_range, seed, render,
+                        jpeg_quality=(40, 96), progress=progress, workers=workers)
