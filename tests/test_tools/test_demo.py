@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from textboxes_retina.testing import load_tool
+
 REPO = Path(__file__).parents[2]
 ITERS = 120
 VAL_FLOOR = 0.2
@@ -48,11 +50,7 @@ def test_demo_runs_end_to_end_and_learns(tmp_path):
 def test_step_cpu_time_is_the_subprocess_own(tmp_path, capsys):
     """run() reports a step's process CPU time: here a child that burns about 0.5 CPU-s and
     writes down its own measure (time.process_time, the oracle), and a grandchild 0.3 CPU-s."""
-    sys.path.insert(0, str(REPO / 'tools'))
-    try:
-        import demo
-    finally:
-        sys.path.pop(0)
+    demo = load_tool('tools/demo.py')
     burn = ('import time\n'
             'def burn(s):\n'
             '    t = time.process_time()\n'
