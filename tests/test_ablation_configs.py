@@ -14,8 +14,8 @@ import pytest
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 import textboxes_retina  # noqa: F401  (registers the modules)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -82,15 +82,22 @@ def test_an_ablation_step_changes_only_its_one_thing(mixin, step):
         'model.')
     ablation.pop('ablation_model')
     ours, theirs = _flatten(ablation), _flatten(main.to_dict())
-    differ = {key for key in ours.keys() | theirs.keys()
-              if ours.get(key, MISSING) != theirs.get(key, MISSING)} - {'load_from'}
-    outside = [key for key in differ
-               if not any(key == path or key.startswith(path + '.') for path in changes)]
+    differ = {
+        key
+        for key in ours.keys() | theirs.keys()
+        if ours.get(key, MISSING) != theirs.get(key, MISSING)
+    } - {'load_from'}
+    outside = [
+        key for key in differ
+        if not any(key == path or key.startswith(path + '.') for path in changes)
+    ]
     assert differ and outside == [], f'{mixin} {step} also changes {outside}'
     for path, value in changes.items():
         if isinstance(value, dict):  # it replaced the whole dict: nothing of the old one is left
-            assert {k: v for k, v in ours.items() if k.startswith(path + '.')} == _flatten(
-                value, path + '.'), path
+            assert {
+                k: v
+                for k, v in ours.items() if k.startswith(path + '.')
+            } == _flatten(value, path + '.'), path
         else:
             assert ours.get(path, MISSING) == value, path
 
@@ -114,8 +121,10 @@ def test_each_step_loads_the_previous_step_of_the_same_ablation(mixin):
 def faithful():
     """Every leaf config whose backbone is the SE-ResNet."""
     paths = sorted(glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True))
-    return [p for p in paths if '/_base_/' not in p and
-            Config.fromfile(p).model.backbone.type == 'SEResNet']
+    return [
+        p for p in paths
+        if '/_base_/' not in p and Config.fromfile(p).model.backbone.type == 'SEResNet'
+    ]
 
 
 @pytest.mark.timeout(120)
@@ -138,16 +147,19 @@ def published_stand_ins(tmp_path_factory):
         if family == 'cadene':
             state = timm.create_model(f'legacy_seresnet{depth}').state_dict()
         else:
-            state = {f'backbone.{k}': v for k, v in
-                     backbones.SEResNet(depth=depth, out_indices=(0, 1, 2, 3)).state_dict().items()}
+            state = {
+                f'backbone.{k}': v
+                for k, v in backbones.SEResNet(depth=depth, out_indices=(0, 1, 2,
+                                                                         3)).state_dict().items()
+            }
             state = dict(state_dict=state)
         torch.save(state, folder / name)
     return folder
 
 
 @pytest.mark.timeout(240)
-def test_faithful_configs_start_from_imagenet_with_live_residual_branches(faithful,
-                                                                          published_stand_ins):
+def test_faithful_configs_start_from_imagenet_with_live_residual_branches(
+        faithful, published_stand_ins):
     assert len(faithful) >= 3 * len(ABLATIONS) + 14
     results = {}
     for path in faithful:
@@ -164,8 +176,10 @@ def test_faithful_configs_start_from_imagenet_with_live_residual_branches(faithf
             model.init_weights()
             model.train()
             blocks = [b for stage in model.res_layers for b in getattr(model, stage)]
-            dead = [b for b in blocks if not b.norm3.weight.any() and (
-                not b.norm3.weight.requires_grad or not b.norm3.training)]
+            dead = [
+                b for b in blocks if not b.norm3.weight.any() and (
+                    not b.norm3.weight.requires_grad or not b.norm3.training)
+            ]
             results[key] = (len(blocks), len(dead))
         blocks, dead = results[key]
         assert blocks in (16, 33) and dead == 0, f'{osp.relpath(path, REPO)}: {dead}/{blocks}'

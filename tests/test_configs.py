@@ -66,13 +66,13 @@ def test_config_builds_and_names_registered_types(config):
             for transform in dataset.get('pipeline', []) or []:
                 _assert_registered('TRANSFORMS', transform.type, config)
     for evaluator in ('val_evaluator', 'test_evaluator'):
-        for metric in (cfg.get(evaluator) if isinstance(cfg.get(evaluator), list) else
-                       [cfg.get(evaluator)]):
+        for metric in (cfg.get(evaluator)
+                       if isinstance(cfg.get(evaluator), list) else [cfg.get(evaluator)]):
             if metric:
                 _assert_registered('METRICS', metric.type, config)
     for hook in list(cfg.get('default_hooks', {}).values()) + list(cfg.get('custom_hooks', [])):
         _assert_registered('HOOKS', hook.type, config)
-    for name in ('tta_model',):
+    for name in ('tta_model', ):
         if name in cfg:
             _assert_registered('MODELS', cfg[name].type, config)
     for transform in cfg.get('tta_pipeline', []):
@@ -136,8 +136,11 @@ def test_the_named_sizes_are_the_resolved_resizes(config, train_scale, test_scal
     assert (cfg.train_scale, cfg.test_scale) == (train_scale, test_scale)
     for dataset in _train_datasets(cfg):
         (resize, ) = _resizes(dataset.pipeline)
-        assert resize == dict(type='Resize', scale=(train_scale, train_scale), keep_ratio=False,
-                              clip_object_border=False)
+        assert resize == dict(
+            type='Resize',
+            scale=(train_scale, train_scale),
+            keep_ratio=False,
+            clip_object_border=False)
     for loader in ('val_dataloader', 'test_dataloader'):
         (resize, ) = _resizes(cfg[loader].dataset.pipeline)
         assert resize == dict(type='Resize', scale=(test_scale, test_scale), keep_ratio=False)
@@ -160,23 +163,22 @@ def test_a_leaf_changes_the_train_size_by_name(tmp_path):
     and the pipeline by name; only the resize's size changes."""
     parent = osp.join(LEAVES, 'textboxes_retina_se-r50_fpn-c2_8xb2-768-20k_icdar2015.py')
     leaf = tmp_path / 'textboxes_retina_640.py'
-    leaf.write_text(
-        f"_base_ = ['{parent}']\n"
-        'train_scale = 640\n'
-        'train_resize = dict(_base_.train_resize, scale=(train_scale, train_scale))\n'
-        'icdar2015_train_pipeline = [\n'
-        '    *_base_.icdar2015_train_augment, train_resize, _base_.pack_inputs]\n'
-        'icdar2015_textdet_train = _base_.icdar2015_textdet_train\n'
-        'icdar2015_textdet_train.pipeline = icdar2015_train_pipeline\n'
-        'train_dataloader = dict(dataset=icdar2015_textdet_train)\n')
+    leaf.write_text(f"_base_ = ['{parent}']\n"
+                    'train_scale = 640\n'
+                    'train_resize = dict(_base_.train_resize, scale=(train_scale, train_scale))\n'
+                    'icdar2015_train_pipeline = [\n'
+                    '    *_base_.icdar2015_train_augment, train_resize, _base_.pack_inputs]\n'
+                    'icdar2015_textdet_train = _base_.icdar2015_textdet_train\n'
+                    'icdar2015_textdet_train.pipeline = icdar2015_train_pipeline\n'
+                    'train_dataloader = dict(dataset=icdar2015_textdet_train)\n')
     before, after = Config.fromfile(parent), Config.fromfile(str(leaf))
     old, new = before.train_dataloader.dataset.pipeline, after.train_dataloader.dataset.pipeline
     assert [step.type for step in old] == [step.type for step in new]
     changed = [(a, b) for a, b in zip(old, new) if a != b]
-    assert changed == [(dict(type='Resize', scale=(768, 768), keep_ratio=False,
-                             clip_object_border=False),
-                        dict(type='Resize', scale=(640, 640), keep_ratio=False,
-                             clip_object_border=False))]
+    assert changed == [
+        (dict(type='Resize', scale=(768, 768), keep_ratio=False, clip_object_border=False),
+         dict(type='Resize', scale=(640, 640), keep_ratio=False, clip_object_border=False))
+    ]
     for key in ('val_dataloader', 'test_dataloader', 'model'):
         assert after[key] == before[key], key
     # Setting only the size re-derives nothing (mmengine evaluates each file on its own): the
@@ -197,8 +199,8 @@ def test_every_test_time_key_the_head_reads_is_written(config):
     if model.type != 'TextBoxesRetina':
         return
     test_cfg = model.test_cfg
-    keys = TEST_CFG_KEYS | ({'nms_top_k'} if model.bbox_head.type == 'RefineTextBoxesHead'
-                            else set())
+    keys = TEST_CFG_KEYS | ({'nms_top_k'}
+                            if model.bbox_head.type == 'RefineTextBoxesHead' else set())
     assert set(test_cfg) == keys
     assert set(test_cfg.nms) == {'type', 'iou_threshold'} and test_cfg.nms.type == 'quad_nms'
     assert test_cfg.min_quad_area == 1.0

@@ -30,11 +30,13 @@ def test_mmdet_models_and_mmocr_datasets_import():
 
 def test_nms_quadri_keeps_the_best_of_overlapping_quads():
     from mmcv.ops import nms_quadri
-    quads = torch.tensor([
-        [0, 0, 10, 0, 10, 10, 0, 10],
-        [1, 0, 11, 0, 11, 10, 1, 10],  # IoU 9/11 with the first
-        [20, 20, 30, 20, 30, 30, 20, 30],
-    ], dtype=torch.float32)
+    quads = torch.tensor(
+        [
+            [0, 0, 10, 0, 10, 10, 0, 10],
+            [1, 0, 11, 0, 11, 10, 1, 10],  # IoU 9/11 with the first
+            [20, 20, 30, 20, 30, 30, 20, 30],
+        ],
+        dtype=torch.float32)
     scores = torch.tensor([0.9, 0.8, 0.7])
     dets, keep = nms_quadri(quads, scores, iou_threshold=0.5)
     assert keep.tolist() == [0, 2]

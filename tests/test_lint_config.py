@@ -5,6 +5,7 @@ import configparser
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -101,3 +102,18 @@ def test_pre_commit_accepts_the_hooks_file():
         capture_output=True,
         text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_package_and_tool_module_has_the_header():
+    """One house style: each module of the package and of tools/ starts with the project's
+    copyright line (after a shebang)."""
+    header = '# Copyright (c) textboxes_retina authors.'
+    repo, missing = Path(repo_path()), []
+    for folder in ('projects/textboxes_retina', 'tools'):
+        for path in sorted((repo / folder).rglob('*.py')):
+            lines = path.read_text(encoding='utf-8').splitlines()
+            if lines and lines[0].startswith('#!'):
+                lines = lines[1:]
+            if not lines or not lines[0].startswith(header):
+                missing.append(str(path.relative_to(repo)))
+    assert not missing, missing

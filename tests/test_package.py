@@ -7,8 +7,10 @@ import pytest
 import textboxes_retina  # noqa: F401
 
 EXPECTED = {
-    'MODELS': ['TextBoxesRetina', 'TextBoxesRetinaHead', 'SEResNet', 'BatchSyncQuadRandomResize',
-               'ONNXRuntimeTextDetector'],
+    'MODELS': [
+        'TextBoxesRetina', 'TextBoxesRetinaHead', 'SEResNet', 'BatchSyncQuadRandomResize',
+        'ONNXRuntimeTextDetector'
+    ],
     'HOOKS': ['CPUTimeBudgetHook'],
     'TASK_UTILS': ['TextBoxesAnchorGenerator', 'QuadDeltaCoder'],
     'DATASETS': ['ICDAR2015Dataset', 'ICDAR2013Dataset', 'MLT2017Dataset', 'SynthTextDataset'],
@@ -17,8 +19,8 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize('registry,name', [(reg, name) for reg, names in EXPECTED.items()
-                                           for name in names])
+@pytest.mark.parametrize('registry,name',
+                         [(reg, name) for reg, names in EXPECTED.items() for name in names])
 def test_registered_in_mmocr_scope(registry, name):
     import mmocr.registry
     reg = getattr(mmocr.registry, registry)
@@ -32,7 +34,9 @@ def test_registered_in_mmocr_scope(registry, name):
 def test_import_works_from_any_directory(tmp_path):
     proc = subprocess.run(
         [sys.executable, '-c', 'import textboxes_retina, sys; print(textboxes_retina.__file__)'],
-        cwd=tmp_path, capture_output=True, text=True)
+        cwd=tmp_path,
+        capture_output=True,
+        text=True)
     assert proc.returncode == 0, proc.stderr
     assert 'projects/textboxes_retina/__init__.py' in proc.stdout
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The end-to-end demo: from nothing to a quad text detector that finds real text, on a CPU.
 
 1. generate synthetic ICDAR2015-format data with real fonts (tools/make_synthetic_dataset.py):
@@ -37,19 +38,29 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='End-to-end demo on CPU')
     parser.add_argument('--config', default=CONFIG, help='the config to train')
     parser.add_argument('--work-dir', default='work_dirs/demo', help='where everything goes')
-    parser.add_argument('--data-dir', default='data/synthetic_text',
-                        help='where the synthetic dataset is generated')
+    parser.add_argument(
+        '--data-dir',
+        default='data/synthetic_text',
+        help='where the synthetic dataset is generated')
     parser.add_argument('--num-train', type=int, default=800, help='generated training images')
-    parser.add_argument('--num-val', type=int, default=100,
-                        help='generated validation images (picks the score threshold)')
-    parser.add_argument('--num-ood', type=int, default=100,
-                        help=f'generated held-out images in a font family ({HOLDOUT_FAMILY}) and '
-                        f'background style ({HOLDOUT_BACKGROUND}) that training never sees')
+    parser.add_argument(
+        '--num-val',
+        type=int,
+        default=100,
+        help='generated validation images (picks the score threshold)')
+    parser.add_argument(
+        '--num-ood',
+        type=int,
+        default=100,
+        help=f'generated held-out images in a font family ({HOLDOUT_FAMILY}) and '
+        f'background style ({HOLDOUT_BACKGROUND}) that training never sees')
     parser.add_argument('--iters', type=int, default=600, help='training iterations')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--real-data', default=None,
-                        help='ICDAR 2015 layout folder (imgs/, gts/) of real images to evaluate '
-                        'and draw (default: the bundled toy set)')
+    parser.add_argument(
+        '--real-data',
+        default=None,
+        help='ICDAR 2015 layout folder (imgs/, gts/) of real images to evaluate '
+        'and draw (default: the bundled toy set)')
     return parser.parse_args(argv)
 
 
@@ -92,13 +103,19 @@ def main(argv=None):
     if all(osp.isdir(osp.join(REPO, data_dir, split)) for split in splits):
         print(f'=== generate data: reusing {data_dir} (delete it to regenerate)')
     else:
-        timings['generate'] = run('generate data', cpu_times=cpu_times, key='generate', cmd=[
-            py, 'tools/make_synthetic_dataset.py', '--out-dir', data_dir, '--split', *splits,
-            '--num-images', *map(str, splits.values()), '--seed', str(args.seed),
-            '--style', 'typeset', '--holdout-family', HOLDOUT_FAMILY,
-            '--holdout-background', HOLDOUT_BACKGROUND,
-            '--holdout-splits', 'test_ood', '--workers', str(min(2, os.cpu_count() or 1))
-        ])
+        timings['generate'] = run(
+            'generate data',
+            cpu_times=cpu_times,
+            key='generate',
+            cmd=[
+                py, 'tools/make_synthetic_dataset.py', '--out-dir', data_dir, '--split', *splits,
+                '--num-images', *map(str, splits.values()), '--seed',
+                str(args.seed), '--style', 'typeset', '--holdout-family', HOLDOUT_FAMILY,
+                '--holdout-background', HOLDOUT_BACKGROUND, '--holdout-splits', 'test_ood',
+                '--workers',
+                str(min(2,
+                        os.cpu_count() or 1))
+            ])
 
     warmup = max(1, min(100, args.iters // 10))
     checkpoint = osp.join(work_dir, f'iter_{args.iters}.pth')
@@ -107,59 +124,81 @@ def main(argv=None):
     else:
         timings['train'] = run(
             'train (validates on val at the end: the score-threshold sweep)',
-            cpu_times=cpu_times, key='train', cmd=[
-            py, 'tools/train.py', args.config, '--work-dir', work_dir, '--cfg-options',
-            f'train_dataloader.dataset.data_root={data_dir}/train',
-            f'val_dataloader.dataset.data_root={data_dir}/val',
-            f'train_cfg.max_iters={args.iters}',
-            f'train_cfg.val_interval={args.iters}',
-            f'param_scheduler.0.end={warmup}',
-            f'param_scheduler.1.begin={warmup}',
-            f'param_scheduler.1.end={args.iters}',
-            f'param_scheduler.1.T_max={args.iters - warmup}',
-            f'default_hooks.checkpoint.interval={args.iters}',
-            f'randomness.seed={args.seed}',
-        ])
+            cpu_times=cpu_times,
+            key='train',
+            cmd=[
+                py,
+                'tools/train.py',
+                args.config,
+                '--work-dir',
+                work_dir,
+                '--cfg-options',
+                f'train_dataloader.dataset.data_root={data_dir}/train',
+                f'val_dataloader.dataset.data_root={data_dir}/val',
+                f'train_cfg.max_iters={args.iters}',
+                f'train_cfg.val_interval={args.iters}',
+                f'param_scheduler.0.end={warmup}',
+                f'param_scheduler.1.begin={warmup}',
+                f'param_scheduler.1.end={args.iters}',
+                f'param_scheduler.1.T_max={args.iters - warmup}',
+                f'default_hooks.checkpoint.interval={args.iters}',
+                f'randomness.seed={args.seed}',
+            ])
     val = _latest_run_metrics(osp.join(REPO, work_dir), training=True)
     thr = val['ic15/sweep_best_thr']
     print(f'\n=== score threshold picked on {args.num_val} generated val images: {thr:.2f} '
           f'(val hmean {val["ic15/sweep_best_hmean"]:.4f} there)')
 
-    results = {'val': {k.split('/')[-1]: val[f'ic15/sweep_best_{k.split("/")[-1]}']
-                       for k in ('precision', 'recall', 'hmean')}}
+    results = {
+        'val': {
+            k.split('/')[-1]: val[f'ic15/sweep_best_{k.split("/")[-1]}']
+            for k in ('precision', 'recall', 'hmean')
+        }
+    }
     for name, root, label in (('test_ood', f'{data_dir}/test_ood',
                                f'{args.num_ood} held-out generated images '
                                f'({HOLDOUT_FAMILY} font, {HOLDOUT_BACKGROUND} backgrounds)'),
                               ('real', real, f'the real ICDAR 2015 images in {real}')):
         timings[name] = run(
             f'evaluate (IC15 protocol, threshold {thr:.2f}) on {label}',
-            cpu_times=cpu_times, key=name, cmd=[
-            py, 'tools/test.py', args.config, checkpoint, '--work-dir', work_dir,
-            '--cfg-options', f'test_dataloader.dataset.data_root={root}',
-            f'test_evaluator.score_thr={thr}',
-            f'test_evaluator.per_image_json={work_dir}/{name}_per_image.json'
-        ])
+            cpu_times=cpu_times,
+            key=name,
+            cmd=[
+                py, 'tools/test.py', args.config, checkpoint, '--work-dir', work_dir,
+                '--cfg-options', f'test_dataloader.dataset.data_root={root}',
+                f'test_evaluator.score_thr={thr}',
+                f'test_evaluator.per_image_json={work_dir}/{name}_per_image.json'
+            ])
         metrics = _latest_run_metrics(osp.join(REPO, work_dir))
         results[name] = {k: metrics[f'ic15/{k}'] for k in ('precision', 'recall', 'hmean')}
 
     infer_dir = osp.join(work_dir, 'infer')
     timings['infer'] = run(
         f'draw the detections on the real images (threshold {thr:.2f})',
-        cpu_times=cpu_times, key='infer', cmd=[
-        py, 'tools/infer.py', args.config, checkpoint, osp.join(real, 'imgs'), '--out-dir',
-        infer_dir, '--formats', 'json', 'txt', '--score-thr', str(thr)
-    ])
-    summary = dict(score_thr=thr, timings=timings, total_s=time.time() - start,
-                   cpu_times=cpu_times, total_cpu_s=children_cpu_s() - cpu_start, **results)
+        cpu_times=cpu_times,
+        key='infer',
+        cmd=[
+            py, 'tools/infer.py', args.config, checkpoint,
+            osp.join(real, 'imgs'), '--out-dir', infer_dir, '--formats', 'json', 'txt',
+            '--score-thr',
+            str(thr)
+        ])
+    summary = dict(
+        score_thr=thr,
+        timings=timings,
+        total_s=time.time() - start,
+        cpu_times=cpu_times,
+        total_cpu_s=children_cpu_s() - cpu_start,
+        **results)
     with open(osp.join(REPO, work_dir, 'demo_metrics.json'), 'w') as f:
         json.dump(summary, f, indent=2)
 
     print('\n' + '=' * 72)
-    print('demo finished in %.0f s (%s)' % (summary['total_s'], ', '.join(
-        f'{k} {v:.0f} s' for k, v in timings.items())))
+    print('demo finished in %.0f s (%s)' %
+          (summary['total_s'], ', '.join(f'{k} {v:.0f} s' for k, v in timings.items())))
     print('process CPU time %.0f s (%s; an idle 2-core machine gives at most 2 CPU-seconds a '
-          'second)' % (summary['total_cpu_s'], ', '.join(
-              f'{k} {v:.0f} s' for k, v in cpu_times.items())))
+          'second)' % (summary['total_cpu_s'], ', '.join(f'{k} {v:.0f} s'
+                                                         for k, v in cpu_times.items())))
     print(f'IC15 protocol, score threshold {thr:.2f} (picked on the generated val images):')
     for name, label in (('val', f'generated val ({args.num_val}, picks the threshold)'),
                         ('test_ood', f'generated held-out ({args.num_ood}, unseen font+bg)'),
@@ -176,11 +215,12 @@ def main(argv=None):
 def _latest_run_metrics(work_dir, training=False):
     """The last IC15 metrics of the newest test run (mmengine's ``<ts>/<ts>.json``), or with
     ``training`` of the newest training run (its ``<ts>/vis_data/<ts>.json``, with losses)."""
-    runs = sorted(d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d))
-                  and d[:8].isdigit())
+    runs = sorted(
+        d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d)) and d[:8].isdigit())
     for run_dir in reversed(runs):
-        path = (osp.join(work_dir, run_dir, 'vis_data', f'{run_dir}.json') if training else
-                osp.join(work_dir, run_dir, f'{run_dir}.json'))
+        path = (
+            osp.join(work_dir, run_dir, 'vis_data', f'{run_dir}.json') if training else osp.join(
+                work_dir, run_dir, f'{run_dir}.json'))
         if not osp.exists(path):
             continue
         with open(path) as f:

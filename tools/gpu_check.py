@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The prepared GPU check behind ``tools/gpu_check.sh``: one command, one JSON.
 
 Steps (each a subprocess with its own time limit; the JSON is rewritten after every step, so an
@@ -60,19 +61,28 @@ LIMITS = dict(tests=(200, 150), training=(120, 150), inference=(150, 120))
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--device', default='cuda', help="'cuda' (default) or 'cpu'")
-    parser.add_argument('--quick', action='store_true',
-                        help='tiny sizes and counts: a dry run, not a measurement')
+    parser.add_argument(
+        '--quick', action='store_true', help='tiny sizes and counts: a dry run, not a measurement')
     parser.add_argument('--out-dir', default='work_dirs/gpu_check')
     parser.add_argument('--steps', nargs='+', choices=STEPS, default=list(STEPS))
-    parser.add_argument('--iters', type=int, default=None,
-                        help='training iterations (default 200; 4 with --quick)')
-    parser.add_argument('--train-images', type=int, default=None,
-                        help='generated training images (default 64; 4 with --quick)')
-    parser.add_argument('--backbone-checkpoint', default=None,
-                        help='ImageNet SE-ResNet50 weights (path or URL) for the training step; '
-                        'default: none, the backbone trains from scratch')
-    parser.add_argument('--sizes', nargs='+', type=int, default=None,
-                        help='inference sides (default 768 1024 1280; 128 with --quick)')
+    parser.add_argument(
+        '--iters', type=int, default=None, help='training iterations (default 200; 4 with --quick)')
+    parser.add_argument(
+        '--train-images',
+        type=int,
+        default=None,
+        help='generated training images (default 64; 4 with --quick)')
+    parser.add_argument(
+        '--backbone-checkpoint',
+        default=None,
+        help='ImageNet SE-ResNet50 weights (path or URL) for the training step; '
+        'default: none, the backbone trains from scratch')
+    parser.add_argument(
+        '--sizes',
+        nargs='+',
+        type=int,
+        default=None,
+        help='inference sides (default 768 1024 1280; 128 with --quick)')
     args = parser.parse_args(argv)
     args.iters = args.iters or (4 if args.quick else 200)
     args.train_images = args.train_images or (4 if args.quick else 64)
@@ -122,9 +132,15 @@ def run(command: List[str], timeout: float, log_path: str, env: Optional[Dict] =
     full_env = dict(os.environ, PYTHONUNBUFFERED='1', **(env or {}))
     lines: List[str] = []
     with open(log_path, 'w') as log_file:
-        process = subprocess.Popen(command, cwd=REPO, env=full_env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, errors='replace',
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors='replace',
+            start_new_session=True)
         try:
             for line in _lines_until(process, start + timeout):
                 log_file.write(line)
@@ -138,8 +154,11 @@ def run(command: List[str], timeout: float, log_path: str, env: Optional[Dict] =
             process.wait()
             returncode = None
             log(f'timed out after {timeout:.0f} s')
-    return dict(returncode=returncode, seconds=round(time.time() - start, 1),
-                log=log_path, tail=''.join(lines[-40:]))
+    return dict(
+        returncode=returncode,
+        seconds=round(time.time() - start, 1),
+        log=log_path,
+        tail=''.join(lines[-40:]))
 
 
 def _lines_until(process: subprocess.Popen, deadline: float):
@@ -161,8 +180,11 @@ def _lines_until(process: subprocess.Popen, deadline: float):
 
 def python_json(code: str, timeout: float = 120) -> Dict:
     """Run ``code`` (which prints one JSON object last) in a fresh interpreter."""
-    result = subprocess.run([sys.executable, '-c', code], cwd=REPO, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run([sys.executable, '-c', code],
+                            cwd=REPO,
+                            capture_output=True,
+                            text=True,
+                            timeout=timeout)
     if result.returncode != 0:
         return dict(error=result.stderr[-3000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -210,8 +232,9 @@ def step_environment(args, out_dir: str) -> Dict:
 
 def _git_commit() -> Optional[str]:
     try:
-        return subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=REPO, capture_output=True,
-                              text=True, timeout=10).stdout.strip() or None
+        return subprocess.run(
+            ['git', 'rev-parse', 'HEAD'], cwd=REPO, capture_output=True, text=True,
+            timeout=10).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -222,8 +245,10 @@ def step_tests(args, out_dir: str) -> Dict:
         os.remove(junit)
     selection = QUICK_SELECTION if args.quick else CUDA_SELECTION
     files = [path for path in CUDA_TESTS if osp.exists(osp.join(REPO, path))]
-    command = [sys.executable, '-m', 'pytest', *files, '-k', selection, '-q', '-rs',
-               '-p', 'no:cacheprovider', f'--junitxml={junit}']
+    command = [
+        sys.executable, '-m', 'pytest', *files, '-k', selection, '-q', '-rs', '-p',
+        'no:cacheprovider', f'--junitxml={junit}'
+    ]
     result = run(command, LIMITS['tests'][args.quick], osp.join(out_dir, 'tests.log'))
     result.update(files=files, selection=selection, **_junit_counts(junit))
     passed = result['returncode'] == 0 and result.get('failures') == 0 \
@@ -238,8 +263,10 @@ def _junit_counts(path: str) -> Dict:
         return dict(junit='missing')
     root = ET.parse(path).getroot()
     suites = [root] if root.tag == 'testsuite' else list(root)
-    counts = {key: sum(int(s.get(key, 0)) for s in suites)
-              for key in ('tests', 'failures', 'errors', 'skipped')}
+    counts = {
+        key: sum(int(s.get(key, 0)) for s in suites)
+        for key in ('tests', 'failures', 'errors', 'skipped')
+    }
     counts['passed'] = counts['tests'] - counts['failures'] - counts['errors'] - counts['skipped']
     failed = []
     for case in root.iter('testcase'):
@@ -291,10 +318,12 @@ print(json.dumps(dict(ok=True)))
 def step_training(args, out_dir: str) -> Dict:
     data = osp.join(out_dir, 'data')
     if not osp.isdir(osp.join(data, 'train', 'imgs')):
-        made = run([sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', data,
-                    '--split', 'train', '--num-images', str(args.train_images), '--img-size',
-                    *(['192'] if args.quick else ['640', '1024']), '--seed', '0',
-                    '--no-progress'], 120, osp.join(out_dir, 'data.log'))
+        made = run([
+            sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', data, '--split',
+            'train', '--num-images',
+            str(args.train_images), '--img-size', *(['192'] if args.quick else ['640', '1024']),
+            '--seed', '0', '--no-progress'
+        ], 120, osp.join(out_dir, 'data.log'))
         if made['returncode'] != 0:
             return dict(made, status='failed', reason='generating the images failed')
     config = write_train_config(args, out_dir, osp.join(data, 'train'))
@@ -307,9 +336,12 @@ def step_training(args, out_dir: str) -> Dict:
     else:
         env = dict(CUDA_VISIBLE_DEVICES='')  # --device cpu: train on the CPU even with a GPU
     result = run(command, LIMITS['training'][args.quick], osp.join(out_dir, 'train.log'), env)
-    result.update(config=TRAIN_CONFIG, iters=args.iters, amp=amp,
-                  backbone=args.backbone_checkpoint or 'from scratch, trainable batch norm',
-                  **_training_stats(work_dir))
+    result.update(
+        config=TRAIN_CONFIG,
+        iters=args.iters,
+        amp=amp,
+        backbone=args.backbone_checkpoint or 'from scratch, trainable batch norm',
+        **_training_stats(work_dir))
     ok = result['returncode'] == 0 and result.get('iterations_logged', 0) > 0
     if not args.quick:
         ok = ok and bool(result.get('loss_fell'))
@@ -338,9 +370,12 @@ def _training_stats(work_dir: str) -> Dict:
     # line (start-up, cuDNN autotuning, the first batches of the loader).
     times = sorted(row['time'] for row in rows[1:] if 'time' in row) or \
         [row['time'] for row in rows if 'time' in row]
-    stats = dict(iterations_logged=rows[-1]['iter'], loss_first_fifth=first,
-                 loss_last_fifth=last, loss_fell=last < first,
-                 losses=[(row['iter'], round(row['loss'], 4)) for row in rows])
+    stats = dict(
+        iterations_logged=rows[-1]['iter'],
+        loss_first_fifth=first,
+        loss_last_fifth=last,
+        loss_fell=last < first,
+        losses=[(row['iter'], round(row['loss'], 4)) for row in rows])
     if times:
         median = times[len(times) // 2]
         stats.update(seconds_per_iter_median=median, iters_per_s=1.0 / median)
@@ -352,25 +387,29 @@ def _training_stats(work_dir: str) -> Dict:
 
 def step_inference(args, out_dir: str) -> Dict:
     bench_dir = osp.join(out_dir, 'benchmark')
-    command = [sys.executable, 'tools/analysis_tools/benchmark.py', '--sections', 'inference',
-               '--device', args.device, '--out-dir', bench_dir, '--sizes',
-               *map(str, args.sizes)]
+    command = [
+        sys.executable, 'tools/analysis_tools/benchmark.py', '--sections', 'inference', '--device',
+        args.device, '--out-dir', bench_dir, '--sizes', *map(str, args.sizes)
+    ]
     if args.quick:
         command += ['--quick', '--no-flops']
     else:
-        command += ['--models', *INFERENCE_MODELS, '--repeats', '10', '--warmup', '2',
-                    '--budget-s', '5', '--no-flops']
+        command += [
+            '--models', *INFERENCE_MODELS, '--repeats', '10', '--warmup', '2', '--budget-s', '5',
+            '--no-flops'
+        ]
     env = None if args.device.startswith('cuda') else dict(CUDA_VISIBLE_DEVICES='')
-    result = run(command, LIMITS['inference'][args.quick], osp.join(out_dir, 'inference.log'),
-                 env)
+    result = run(command, LIMITS['inference'][args.quick], osp.join(out_dir, 'inference.log'), env)
     path = osp.join(bench_dir, 'benchmark.json')
     if result['returncode'] == 0 and osp.exists(path):
         with open(path) as f:
             bench = json.load(f)
         keys = ('model', 'label', 'size', 'median_ms', 'p90_ms', 'runs', 'images_per_s',
                 'latency_vs_dbnet_r50', 'num_detections')
-        result['latency'] = [{k: row[k] for k in keys if k in row}
-                             for row in bench.get('inference', [])]
+        result['latency'] = [{
+            k: row[k]
+            for k in keys if k in row
+        } for row in bench.get('inference', [])]
         result['machine'] = bench.get('machine')
         for row in result['latency']:
             log(f"  {row['model']} @ {row['size']}: {row['median_ms']:.1f} ms")
@@ -384,8 +423,11 @@ def main(argv=None) -> int:
     report = Report(osp.join(args.out_dir, 'gpu_check.json'), args)
     log(f'device {args.device}{" (quick dry run)" if args.quick else ""}, results in '
         f'{report.path}')
-    steps = dict(environment=step_environment, tests=step_tests, training=step_training,
-                 inference=step_inference)
+    steps = dict(
+        environment=step_environment,
+        tests=step_tests,
+        training=step_training,
+        inference=step_inference)
     for name in STEPS:
         if name not in args.steps:
             continue
@@ -397,8 +439,8 @@ def main(argv=None) -> int:
             result = dict(status='failed', reason=f'{type(error).__name__}: {error}')
         result.setdefault('seconds', round(time.time() - start, 1))
         report.step(name, result)
-        log(f"step {name}: {result['status']} ({result['seconds']} s)"
-            + (f" - {result['reason']}" if result.get('reason') else ''))
+        log(f"step {name}: {result['status']} ({result['seconds']} s)" +
+            (f" - {result['reason']}" if result.get('reason') else ''))
         if name == 'environment' and result['status'] != 'passed':
             break  # nothing else can run meaningfully
     ok = report.finish()

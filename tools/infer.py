@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Detect text in images: quadrilaterals as JSON and/or ICDAR txt, and drawn images.
 
 Usage::
@@ -43,8 +44,7 @@ import mmcv
 import numpy as np
 from mmengine.config import Config
 
-from textboxes_retina.evaluation import (format_submission_lines, stack_quads,
-                                         submission_file_name)
+from textboxes_retina.evaluation import format_submission_lines, stack_quads, submission_file_name
 from textboxes_retina.utils import (CfgOptionsAction, add_strict_load_argument,
                                     check_checkpoint_fits, positive_int)
 from textboxes_retina.visualization import PRED_COLOR, draw_quads
@@ -59,23 +59,37 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('inputs', nargs='+', help='images, folders or quoted glob patterns')
     parser.add_argument('--out-dir', default='results', help='output folder')
-    parser.add_argument('--formats', nargs='+', default=['json', 'txt'], choices=['json', 'txt'],
-                        help='prediction files to write')
+    parser.add_argument(
+        '--formats',
+        nargs='+',
+        default=['json', 'txt'],
+        choices=['json', 'txt'],
+        help='prediction files to write')
     parser.add_argument('--no-save-vis', action='store_true', help='do not write drawn images')
-    parser.add_argument('--score-thr', type=float, default=0.0,
-                        help='keep quads scoring at least this (on top of the model\'s own '
-                        'test_cfg threshold)')
+    parser.add_argument(
+        '--score-thr',
+        type=float,
+        default=0.0,
+        help='keep quads scoring at least this (on top of the model\'s own '
+        'test_cfg threshold)')
     parser.add_argument('--device', help='e.g. cpu or cuda:0; defaults to CUDA when available')
-    parser.add_argument('--batch-size', type=positive_int, default=1,
-                        help='images per forward pass (at least 1)')
+    parser.add_argument(
+        '--batch-size', type=positive_int, default=1, help='images per forward pass (at least 1)')
     add_strict_load_argument(parser)
-    parser.add_argument('--txt-confidence', action='store_true',
-                        help='append each quad\'s score to the txt lines (off: the official '
-                        'submission format)')
-    parser.add_argument('--backend', default='pytorch', choices=['pytorch', 'onnxruntime'],
-                        help='run the network in PyTorch or, from --onnx, in ONNX Runtime')
-    parser.add_argument('--onnx', help='the ONNX file of --backend onnxruntime '
-                        '(tools/deployment/pytorch2onnx.py)')
+    parser.add_argument(
+        '--txt-confidence',
+        action='store_true',
+        help='append each quad\'s score to the txt lines (off: the official '
+        'submission format)')
+    parser.add_argument(
+        '--backend',
+        default='pytorch',
+        choices=['pytorch', 'onnxruntime'],
+        help='run the network in PyTorch or, from --onnx, in ONNX Runtime')
+    parser.add_argument(
+        '--onnx',
+        help='the ONNX file of --backend onnxruntime '
+        '(tools/deployment/pytorch2onnx.py)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -111,8 +125,9 @@ def collect_images(inputs: Sequence[str]) -> List[str]:
             found = [item]
         else:
             found = sorted(glob.glob(item, recursive=True))
-        found = [path for path in found
-                 if osp.isfile(path) and path.lower().endswith(IMG_EXTENSIONS)]
+        found = [
+            path for path in found if osp.isfile(path) and path.lower().endswith(IMG_EXTENSIONS)
+        ]
         if not found:
             raise FileNotFoundError(f'no image found for input {item!r}')
         images += [path for path in found if path not in images]
@@ -165,11 +180,16 @@ def icdar_lines(prediction: Dict, with_confidence: bool = False) -> List[str]:
     """ICDAR 2015 submission lines of one image, by the submission writer's code."""
     return format_submission_lines(
         stack_quads(prediction['polygons'], 'predicted polygons'),
-        prediction['scores'] if with_confidence else None, protocol='ic15')
+        prediction['scores'] if with_confidence else None,
+        protocol='ic15')
 
 
-def write_predictions(image: str, prediction: Dict, out_dir: str, formats: Sequence[str],
-                      name: Optional[str] = None, with_confidence: bool = False) -> None:
+def write_predictions(image: str,
+                      prediction: Dict,
+                      out_dir: str,
+                      formats: Sequence[str],
+                      name: Optional[str] = None,
+                      with_confidence: bool = False) -> None:
     """Write one image's prediction as ``preds/NAME.json`` and/or
     ``txt/res_NAME.txt`` under ``out_dir`` (``NAME``: ``name``, else the image's stem)."""
     name = name or osp.splitext(osp.basename(image))[0]
@@ -209,15 +229,18 @@ def main(argv=None) -> int:
         for image, name in batch:
             array = read_image(image)
             if array is None:
-                print(f'WARNING: cannot read {image} (empty or corrupt image file); skipped',
-                      file=sys.stderr)
+                print(
+                    f'WARNING: cannot read {image} (empty or corrupt image file); skipped',
+                    file=sys.stderr)
                 skipped.append(image)
             else:
                 loaded.append((image, name, array))
         if not loaded:
             continue
-        samples = inferencer([array for _, _, array in loaded], batch_size=len(loaded),
-                             return_datasamples=True, progress_bar=False)['predictions']
+        samples = inferencer([array for _, _, array in loaded],
+                             batch_size=len(loaded),
+                             return_datasamples=True,
+                             progress_bar=False)['predictions']
         for (image, name, array), sample in zip(loaded, samples):
             num_quads += write_outputs(args, inferencer, image, name, array, sample)
     print(f'{num_quads} quadrilateral(s) in {len(images) - len(skipped)} image(s)')
@@ -227,8 +250,10 @@ def main(argv=None) -> int:
     if not args.no_save_vis:
         print(f'  vis : {osp.join(args.out_dir, "vis")} (predicted quads in red)')
     if skipped:
-        print(f'WARNING: {len(skipped)} image(s) could not be read and were skipped: '
-              + ', '.join(skipped), file=sys.stderr)
+        print(
+            f'WARNING: {len(skipped)} image(s) could not be read and were skipped: ' +
+            ', '.join(skipped),
+            file=sys.stderr)
     return len(skipped)
 
 
@@ -246,8 +271,9 @@ def write_outputs(args, inferencer, image: str, name: str, array: np.ndarray, sa
     """
     prediction = inferencer.pred2dict(sample)
     keep = [i for i, score in enumerate(prediction['scores']) if score >= args.score_thr]
-    prediction = dict(polygons=[prediction['polygons'][i] for i in keep],
-                      scores=[prediction['scores'][i] for i in keep])
+    prediction = dict(
+        polygons=[prediction['polygons'][i] for i in keep],
+        scores=[prediction['scores'][i] for i in keep])
     write_predictions(image, prediction, args.out_dir, args.formats, name, args.txt_confidence)
     if not args.no_save_vis:
         drawn = draw_quads(array[..., ::-1], prediction['polygons'], PRED_COLOR)  # RGB

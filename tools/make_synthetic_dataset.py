@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Generate a synthetic scene-text dataset in the ICDAR 2015 format.
 
 Two styles:
@@ -44,27 +45,52 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Generate a synthetic ICDAR2015-format text detection dataset.')
     parser.add_argument('--out-dir', default='data/synthetic_text', help='output folder')
-    parser.add_argument('--split', nargs='+', default=['train'],
-                        help='split names, each written to <out-dir>/<split>/{imgs,gts}')
-    parser.add_argument('--num-images', nargs='+', type=int, default=[200],
-                        help='images per split (one value for all splits, or one per split)')
-    parser.add_argument('--img-size', nargs='+', type=int, default=[320, 512],
-                        help='image side in px: a fixed size, or a min and max')
+    parser.add_argument(
+        '--split',
+        nargs='+',
+        default=['train'],
+        help='split names, each written to <out-dir>/<split>/{imgs,gts}')
+    parser.add_argument(
+        '--num-images',
+        nargs='+',
+        type=int,
+        default=[200],
+        help='images per split (one value for all splits, or one per split)')
+    parser.add_argument(
+        '--img-size',
+        nargs='+',
+        type=int,
+        default=[320, 512],
+        help='image side in px: a fixed size, or a min and max')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
-    parser.add_argument('--style', choices=('typeset', 'hershey'), default='hershey',
-                        help='typeset: real fonts on realistic backgrounds (the demo\'s data); '
-                        'hershey: OpenCV\'s Hershey toy words (the tests\' and benchmarks\' '
-                        'data, kept as the default so their measured figures reproduce)')
-    parser.add_argument('--holdout-family', default=None,
-                        help='a font family (e.g. Lato) that only --holdout-splits use')
-    parser.add_argument('--holdout-background', default=None, choices=sorted(BACKGROUNDS),
-                        help='a background style that only --holdout-splits use')
-    parser.add_argument('--holdout-splits', nargs='*', default=[],
-                        help='splits drawn with only the held-out family and background')
-    parser.add_argument('--workers', type=int, default=1,
-                        help='processes drawing images (the output does not depend on it)')
-    parser.add_argument('--list-fonts', action='store_true',
-                        help='print the font families found and exit')
+    parser.add_argument(
+        '--style',
+        choices=('typeset', 'hershey'),
+        default='hershey',
+        help='typeset: real fonts on realistic backgrounds (the demo\'s data); '
+        'hershey: OpenCV\'s Hershey toy words (the tests\' and benchmarks\' '
+        'data, kept as the default so their measured figures reproduce)')
+    parser.add_argument(
+        '--holdout-family',
+        default=None,
+        help='a font family (e.g. Lato) that only --holdout-splits use')
+    parser.add_argument(
+        '--holdout-background',
+        default=None,
+        choices=sorted(BACKGROUNDS),
+        help='a background style that only --holdout-splits use')
+    parser.add_argument(
+        '--holdout-splits',
+        nargs='*',
+        default=[],
+        help='splits drawn with only the held-out family and background')
+    parser.add_argument(
+        '--workers',
+        type=int,
+        default=1,
+        help='processes drawing images (the output does not depend on it)')
+    parser.add_argument(
+        '--list-fonts', action='store_true', help='print the font families found and exit')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
     args = parser.parse_args(argv)
     if args.list_fonts:
@@ -95,12 +121,18 @@ def main(argv=None) -> None:
     counts = args.num_images * len(args.split) if len(args.num_images) == 1 else args.num_images
     size_range = (min(args.img_size), max(args.img_size))
     for split, count in zip(args.split, counts):
-        root = write_split(args.out_dir, split, count, size_range, args.seed,
-                           progress=not args.no_progress, style=args.style,
-                           holdout=split in args.holdout_splits,
-                           holdout_family=args.holdout_family,
-                           holdout_background=args.holdout_background,
-                           workers=args.workers)
+        root = write_split(
+            args.out_dir,
+            split,
+            count,
+            size_range,
+            args.seed,
+            progress=not args.no_progress,
+            style=args.style,
+            holdout=split in args.holdout_splits,
+            holdout_family=args.holdout_family,
+            holdout_background=args.holdout_background,
+            workers=args.workers)
         print(f'{split}: {count} images in {root}')
 
 

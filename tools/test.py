@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Test (and evaluate) a text detector: MMDetection's tools/test.py with this package's checks.
 
 Usage::
@@ -60,9 +61,8 @@ def trigger_visualization_hook(cfg: Config, args) -> Config:
     """Turn on the ``visualization`` hook of ``default_hooks`` for ``--show`` /
     ``--show-dir`` (predictions and ground truth drawn on every test image)."""
     if 'visualization' not in cfg.default_hooks:
-        raise RuntimeError(
-            'A visualization hook must be included in default_hooks, e.g. '
-            '"visualization=dict(type=\'QuadVisualizationHook\')"')
+        raise RuntimeError('A visualization hook must be included in default_hooks, e.g. '
+                           '"visualization=dict(type=\'QuadVisualizationHook\')"')
     hook = cfg.default_hooks.visualization
     hook.update(enable=True, draw_gt=True, draw_pred=True)
     if args.show:
@@ -94,8 +94,8 @@ def build_config(args) -> Config:
 
     if args.out is not None:
         assert args.out.endswith(('.pkl', '.pickle')), 'The dump file must be a pkl file.'
-        cfg.test_evaluator = with_metric(
-            cfg.test_evaluator, dict(type='DumpResults', out_file_path=args.out))
+        cfg.test_evaluator = with_metric(cfg.test_evaluator,
+                                         dict(type='DumpResults', out_file_path=args.out))
     if args.submission_zip is not None:
         cfg.test_evaluator = with_submission_writer(cfg.test_evaluator, args.submission_zip)
     return cfg

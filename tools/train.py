@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Train a text detector: MMDetection's tools/train.py with this package's start-up checks.
 
 Usage::

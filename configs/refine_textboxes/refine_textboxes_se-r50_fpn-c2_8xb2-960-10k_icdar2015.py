@@ -6,5 +6,4 @@ _base_ = [
 
 load_from = 'work_dirs/refine_textboxes_se-r50_fpn-c2_8xb2-768-20k_icdar2015/iter_20000.pth'
 model = dict(
-    bbox_head=dict(type='RefineTextBoxesHead', neg_filter_thr=0.99),
-    test_cfg=dict(nms_top_k=5000))
+    bbox_head=dict(type='RefineTextBoxesHead', neg_filter_thr=0.99), test_cfg=dict(nms_top_k=5000))

@@ -4,5 +4,4 @@ _base_ = ['../textboxes_retina/textboxes_retina_se-r50_fpn-c2_8xb2-ms608-960-20k
 load_from = ('work_dirs/refine_textboxes_se-r50_fpn-c2_8xb2-ms608-960-100k_synthtext/'
              'iter_100000.pth')
 model = dict(
-    bbox_head=dict(type='RefineTextBoxesHead', neg_filter_thr=0.99),
-    test_cfg=dict(nms_top_k=5000))
+    bbox_head=dict(type='RefineTextBoxesHead', neg_filter_thr=0.99), test_cfg=dict(nms_top_k=5000))

@@ -41,8 +41,13 @@ icdar2015_train_augment = [
     dict(type='QuadRandomRotate', max_angle=10, prob=0.3),
     # The seed's crop: side down to 0.1 of the image, "more than k words >90% inside" modes;
     # words cut by the patch are clipped (don't care under half their area).
-    dict(type='QuadRandomCrop', min_words_inside=(None, 1, 3, 5, 7, 9), scale_range=(0.1, 1.0),
-         aspect_ratio_range=(0.5, 2.0), min_kept_area_ratio=0.5, cut_word_mode='ignore'),
+    dict(
+        type='QuadRandomCrop',
+        min_words_inside=(None, 1, 3, 5, 7, 9),
+        scale_range=(0.1, 1.0),
+        aspect_ratio_range=(0.5, 2.0),
+        min_kept_area_ratio=0.5,
+        cut_word_mode='ignore'),
 ]
 # ICDAR 2013's words are horizontal boxes: no rotation.
 icdar2013_train_augment = [
@@ -54,8 +59,11 @@ icdar2013_train_augment = [
 ]
 # Some MLT 2017 images are GIFs, which OpenCV cannot decode: Pillow decodes them.
 mlt2017_train_augment = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation',
-         imdecode_backend='pillow', ignore_empty=True),
+    dict(
+        type='LoadImageFromFile',
+        color_type='color_ignore_orientation',
+        imdecode_backend='pillow',
+        ignore_empty=True),
     load_annotations,
     dict(type='mmdet.PhotoMetricDistortion'),
     dict(type='QuadRandomExpand', ratio_range=(1.0, 2.0), prob=0.3),
@@ -68,8 +76,13 @@ synthtext_train_augment = [
     dict(type='mmdet.PhotoMetricDistortion'),
     # The seed's crop (side down to 0.1, "more than k words >90% inside" modes); also clips the
     # word boxes that reach outside the image.
-    dict(type='QuadRandomCrop', min_words_inside=(None, 1, 3, 5, 7, 9), scale_range=(0.1, 1.0),
-         aspect_ratio_range=(0.5, 2.0), min_kept_area_ratio=0.5, cut_word_mode='ignore'),
+    dict(
+        type='QuadRandomCrop',
+        min_words_inside=(None, 1, 3, 5, 7, 9),
+        scale_range=(0.1, 1.0),
+        aspect_ratio_range=(0.5, 2.0),
+        min_kept_area_ratio=0.5,
+        cut_word_mode='ignore'),
 ]
 icdar2015_train_pipeline = [*icdar2015_train_augment, train_resize, pack_inputs]
 icdar2013_train_pipeline = [*icdar2013_train_augment, train_resize, pack_inputs]
@@ -80,7 +93,8 @@ synthtext_train_pipeline = [*synthtext_train_augment, train_resize, pack_inputs]
 # original-image coordinates, like the predictions after rescaling.
 test_pipeline = [load_image, test_resize, load_annotations, pack_inputs]
 mlt2017_test_pipeline = [
-    dict(load_image, imdecode_backend='pillow'), test_resize, load_annotations, pack_inputs]
+    dict(load_image, imdecode_backend='pillow'), test_resize, load_annotations, pack_inputs
+]
 
 train_dataloader = dict(
     batch_size=2,

@@ -27,12 +27,11 @@ test_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale_factor=1.0, keep_ratio=True),
     dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
-    dict(type='PackTextDetInputs',
-         meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+    dict(
+        type='PackTextDetInputs', meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
 val_dataloader = dict(
-    num_workers=1,
-    dataset=dict(data_root='data/synthetic_text/val', pipeline=test_pipeline))
+    num_workers=1, dataset=dict(data_root='data/synthetic_text/val', pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # The sweep picks the score threshold on the generated validation set; tools/demo.py then uses

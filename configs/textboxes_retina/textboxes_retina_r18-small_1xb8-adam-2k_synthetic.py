@@ -37,11 +37,12 @@ train_augment = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation', ignore_empty=True),
     load_annotations,
     dict(type='mmdet.PhotoMetricDistortion', brightness_delta=16, hue_delta=9),
-    dict(type='QuadRandomCrop',
-         min_overlaps=(None, 0.5, 0.7, 0.9),
-         scale_range=(0.5, 1.0),
-         min_kept_area_ratio=0.5,
-         cut_word_mode='ignore'),
+    dict(
+        type='QuadRandomCrop',
+        min_overlaps=(None, 0.5, 0.7, 0.9),
+        scale_range=(0.5, 1.0),
+        min_kept_area_ratio=0.5,
+        cut_word_mode='ignore'),
 ]
 train_pipeline = [*train_augment, train_resize, pack_inputs]
 # Annotations are loaded after the resize: they stay in original-image coordinates, like the

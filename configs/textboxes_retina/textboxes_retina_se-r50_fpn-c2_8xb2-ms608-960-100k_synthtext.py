@@ -5,10 +5,12 @@ _base_ = ['textboxes_retina_se-r50_fpn-c2_8xb2-608-100k_synthtext.py']
 
 multi_scale_sizes = list(range(608, 961, 32))
 # In place of the single-scale `train_resize` (the base's, unused here).
-multi_scale_resize = dict(type='RandomChoiceResize', scales=[(s, s) for s in multi_scale_sizes],
-                          keep_ratio=False, clip_object_border=False)
-synthtext_train_pipeline = [
-    *_base_.synthtext_train_augment, multi_scale_resize, _base_.pack_inputs]
+multi_scale_resize = dict(
+    type='RandomChoiceResize',
+    scales=[(s, s) for s in multi_scale_sizes],
+    keep_ratio=False,
+    clip_object_border=False)
+synthtext_train_pipeline = [*_base_.synthtext_train_augment, multi_scale_resize, _base_.pack_inputs]
 
 synthtext_textdet_train = _base_.synthtext_textdet_train
 synthtext_textdet_train.pipeline = synthtext_train_pipeline

@@ -7,10 +7,12 @@ load_from = ('work_dirs/textboxes_retina_se-r50_fpn-c2_8xb2-ms608-960-20k_icdar2
              'iter_20000.pth')
 multi_scale_sizes = list(range(960, 1281, 32))
 # In place of the single-scale `train_resize` (the base's, unused here).
-multi_scale_resize = dict(type='RandomChoiceResize', scales=[(s, s) for s in multi_scale_sizes],
-                          keep_ratio=False, clip_object_border=False)
-icdar2015_train_pipeline = [
-    *_base_.icdar2015_train_augment, multi_scale_resize, _base_.pack_inputs]
+multi_scale_resize = dict(
+    type='RandomChoiceResize',
+    scales=[(s, s) for s in multi_scale_sizes],
+    keep_ratio=False,
+    clip_object_border=False)
+icdar2015_train_pipeline = [*_base_.icdar2015_train_augment, multi_scale_resize, _base_.pack_inputs]
 
 icdar2015_textdet_train = _base_.icdar2015_textdet_train
 icdar2015_textdet_train.pipeline = icdar2015_train_pipeline

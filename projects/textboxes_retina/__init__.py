@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """textboxes_retina: a RetinaNet + TextBoxes++ quadrilateral text detector for OpenMMLab.
 
 Importing the package registers every module into MMOCR's registries (default scope ``mmocr``;

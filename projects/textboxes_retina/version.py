@@ -1,1 +1,2 @@
+# Copyright (c) textboxes_retina authors.
 __version__ = '0.1.0'

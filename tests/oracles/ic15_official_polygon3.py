@@ -96,8 +96,13 @@ def evaluate_image(gt_points, ignored, det_points, iou_thr, area_precision_thr):
     else:
         recall = len(pairs) / care_gt
         precision = 0.0 if care_det == 0 else len(pairs) / care_det
-    return dict(pairs=pairs, det_dont_care=det_dont_care, care_gt=care_gt, care_det=care_det,
-                precision=precision, recall=recall)
+    return dict(
+        pairs=pairs,
+        det_dont_care=det_dont_care,
+        care_gt=care_gt,
+        care_det=care_det,
+        precision=precision,
+        recall=recall)
 
 
 def evaluate_dataset(images, iou_thr, area_precision_thr):
@@ -111,10 +116,17 @@ def evaluate_dataset(images, iou_thr, area_precision_thr):
     recall = 0 if care_gt == 0 else matched / care_gt
     precision = 0 if care_det == 0 else matched / care_det
     hmean = 0 if recall + precision == 0 else 2 * recall * precision / (recall + precision)
-    return dict(precision=precision, recall=recall, hmean=hmean, images=[
-        dict(pairs=result['pairs'], det_dontcare=result['det_dont_care'],
-             precision=result['precision'], recall=result['recall']) for result in results
-    ])
+    return dict(
+        precision=precision,
+        recall=recall,
+        hmean=hmean,
+        images=[
+            dict(
+                pairs=result['pairs'],
+                det_dontcare=result['det_dont_care'],
+                precision=result['precision'],
+                recall=result['recall']) for result in results
+        ])
 
 
 def main(input_path, output_path):

@@ -56,8 +56,7 @@ def pairwise_intersection_areas(quads_a: np.ndarray, quads_b: np.ndarray) -> np.
     pts_a, pts_b = quads_a.reshape(-1, 4, 2), quads_b.reshape(-1, 4, 2)
     min_a, max_a = pts_a.min(axis=1), pts_a.max(axis=1)
     min_b, max_b = pts_b.min(axis=1), pts_b.max(axis=1)
-    boxes_overlap = np.all(
-        (min_a[:, None] < max_b[None]) & (min_b[None] < max_a[:, None]), axis=-1)
+    boxes_overlap = np.all((min_a[:, None] < max_b[None]) & (min_b[None] < max_a[:, None]), axis=-1)
     rows, cols = np.nonzero(boxes_overlap)
     if len(rows):
         areas[rows, cols] = rrc_intersection_areas(quads_a[rows], quads_b[cols])
@@ -92,7 +91,8 @@ def ic15_overlaps(gt_quads: np.ndarray,
     iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
     dontcare_precision = np.divide(
-        inter[gt_ignored], det_area[None, :],
+        inter[gt_ignored],
+        det_area[None, :],
         out=np.zeros((int(gt_ignored.sum()), len(det_area))),
         where=det_area[None, :] != 0)
     det_dontcare = np.any(dontcare_precision > area_precision_thr, axis=0)
@@ -187,6 +187,5 @@ def ic15_method_metrics(image_results: Sequence[Dict]) -> Dict[str, float]:
         dict: ``precision``, ``recall``, ``hmean``.
     """
     matched = sum(result['num_matched'] for result in image_results)
-    return method_metrics(matched, matched,
-                          sum(result['num_gt_care'] for result in image_results),
+    return method_metrics(matched, matched, sum(result['num_gt_care'] for result in image_results),
                           sum(result['num_det_care'] for result in image_results))

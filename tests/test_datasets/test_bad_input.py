@@ -24,8 +24,10 @@ TEST_LOADING = [
 
 
 def stems(dataset):
-    return [osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
-            for i in range(len(dataset))]
+    return [
+        osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
+        for i in range(len(dataset))
+    ]
 
 
 def bad_input_messages(record):
@@ -49,17 +51,19 @@ def append_line(root, line, stem='img_2'):
         f.write(line.encode() + b'\r\n')
 
 
-@pytest.mark.parametrize('line,reason', [
-    # finite in float64, infinite in float32: crashed inside shapely (GEOSException) before
-    ('602,173,635,175,634,197,1e39,196,TEXT', "coordinate '1e39' beyond the float32 range"),
-    ('602,173,635,175,634,197,-4e38,196,TEXT', "coordinate '-4e38' beyond the float32 range"),
-    # Python-only number syntax that float() accepts
-    ('602,173,635,175,634,197,6_02,196,TEXT', "non-numeric coordinate '6_02'"),
-    ('602,173,635,175,634,197,infinity,196,TEXT', "non-finite coordinate 'infinity'"),
-    # part of the quad is inside the 1280x720 image, one vertex a million pixels away
-    ('602,173,635,175,634,197,602,1000000,TEXT',
-     'vertex far outside the image (1280x720; more than the image size beyond its border)'),
-])
+@pytest.mark.parametrize(
+    'line,reason',
+    [
+        # finite in float64, infinite in float32: crashed inside shapely (GEOSException) before
+        ('602,173,635,175,634,197,1e39,196,TEXT', "coordinate '1e39' beyond the float32 range"),
+        ('602,173,635,175,634,197,-4e38,196,TEXT', "coordinate '-4e38' beyond the float32 range"),
+        # Python-only number syntax that float() accepts
+        ('602,173,635,175,634,197,6_02,196,TEXT', "non-numeric coordinate '6_02'"),
+        ('602,173,635,175,634,197,infinity,196,TEXT', "non-finite coordinate 'infinity'"),
+        # part of the quad is inside the 1280x720 image, one vertex a million pixels away
+        ('602,173,635,175,634,197,602,1000000,TEXT',
+         'vertex far outside the image (1280x720; more than the image size beyond its border)'),
+    ])
 def test_bad_coordinates(toy_copy, line, reason):
     append_line(toy_copy, line)
     gt = osp.join(str(toy_copy), 'gts', 'gt_img_2.txt')
@@ -69,7 +73,8 @@ def test_bad_coordinates(toy_copy, line, reason):
     with pytest.warns(BadInputWarning) as record:
         dataset = build(toy_copy)
     assert bad_input_messages(record) == [
-        f'{gt}: 1 bad input(s): line 3: {reason}: {line!r} (word skipped)']
+        f'{gt}: 1 bad input(s): line 3: {reason}: {line!r} (word skipped)'
+    ]
     assert stems(dataset) == STEMS
     assert len(dataset.get_data_info(1)['instances']) == 2  # the 2 good words of the file
 
@@ -120,8 +125,9 @@ def test_zip_members_resolve_only_inside_the_archive(toy_copy, tmp_path, member)
     with pytest.warns(BadInputWarning) as record:
         dataset = ICDAR2015Dataset(**kwargs)
     messages = bad_input_messages(record)
-    assert any(m.startswith(f'{archive_member}: 1 bad input(s): unsafe archive member name')
-               and m.endswith('(member skipped)') for m in messages)
+    assert any(
+        m.startswith(f'{archive_member}: 1 bad input(s): unsafe archive member name')
+        and m.endswith('(member skipped)') for m in messages)
     assert any('gt_img_6.txt: 1 bad input(s): no image img_6' in m for m in messages)
     assert stems(dataset) == STEMS
     extracted = str(tmp_path / 'imgs_extracted')
@@ -154,8 +160,10 @@ def test_corrupt_zip_member_names_archive_and_member(toy_copy, tmp_path, folder,
     with pytest.raises(DatasetInputError, match=r'damaged archive member \(Bad CRC-32') as info:
         ICDAR2015Dataset(strict=True, **kwargs)
     assert str(info.value).startswith(osp.join(str(archive), member) + ': ')
-    with pytest.warns(BadInputWarning, match=rf'{member}: 1 bad input\(s\): damaged archive '
-                      r'member .*\(image skipped\)'):
+    with pytest.warns(
+            BadInputWarning,
+            match=rf'{member}: 1 bad input\(s\): damaged archive '
+            r'member .*\(image skipped\)'):
         dataset = ICDAR2015Dataset(**kwargs)
     assert stems(dataset) == kept  # the rest of the archive is kept
 
@@ -234,8 +242,10 @@ def test_utf16_without_byte_order_mark_is_refused_clearly(toy_copy):
     with pytest.raises(DatasetInputError, match=r'gt_img_2.txt: undecodable text \(NUL bytes'):
         build(toy_copy, strict=True)
     # Lenient: the image is skipped, not trained on with no words (its text as background).
-    with pytest.warns(BadInputWarning, match=r'gt_img_2.txt: 1 bad input\(s\): undecodable '
-                      r'text .*\(image skipped\)'):
+    with pytest.warns(
+            BadInputWarning,
+            match=r'gt_img_2.txt: 1 bad input\(s\): undecodable '
+            r'text .*\(image skipped\)'):
         dataset = build(toy_copy)
     assert stems(dataset) == ['img_1', 'img_3', 'img_4', 'img_5']
 
@@ -258,8 +268,8 @@ def test_empty_dataset_names_folders_and_counts_reasons(toy_copy):
         ICDAR2015Dataset(data_root=str(toy_copy), img_dir='nothing', ann_dir='nothing')
 
 
-@pytest.mark.parametrize('name', sorted(glob.glob(osp.join(ROOT, 'configs', '_base_', 'datasets',
-                                                           '*.py'))))
+@pytest.mark.parametrize('name',
+                         sorted(glob.glob(osp.join(ROOT, 'configs', '_base_', 'datasets', '*.py'))))
 def test_dataset_base_configs_choose_the_mode(name):
     """Test sets strict (a silently shorter test set changes the hmean), training lenient."""
     cfg = Config.fromfile(name)

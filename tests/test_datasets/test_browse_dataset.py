@@ -8,8 +8,8 @@ from textboxes_retina.testing import REPO_ROOT as ROOT
 from textboxes_retina.testing import load_tool as load_script
 
 TOY = osp.abspath(osp.join(ROOT, 'tests', 'data', 'icdar2015_toy'))
-BASE = osp.abspath(osp.join(ROOT, 'configs', 'textboxes_retina',
-                            '_base_textboxes_retina_se-r50_fpn-c2.py'))
+BASE = osp.abspath(
+    osp.join(ROOT, 'configs', 'textboxes_retina', '_base_textboxes_retina_se-r50_fpn-c2.py'))
 
 
 def load_tool():
@@ -19,8 +19,10 @@ def load_tool():
 def test_draw_quads_colours_cared_and_ignored_words():
     tool = load_tool()
     img = np.zeros((20, 40, 3), np.float32)
-    quads = [np.array([2, 2, 12, 2, 12, 10, 2, 10], np.float32),
-             np.array([20, 5, 35, 5, 35, 15, 20, 15], np.float32)]
+    quads = [
+        np.array([2, 2, 12, 2, 12, 10, 2, 10], np.float32),
+        np.array([20, 5, 35, 5, 35, 15, 20, 15], np.float32)
+    ]
     canvas = tool.draw_words(img, quads, [False, True])
     assert canvas.dtype == np.uint8
     assert canvas[6, 2].tolist() == [0, 255, 0]  # left edge of the cared word
@@ -39,8 +41,10 @@ def test_browse_writes_the_pipeline_output(tmp_path):
         "    pipeline=_base_.icdar2015_train_pipeline))\n")
     out = tmp_path / 'browse'
     tool = load_tool()
-    tool.main([str(config), '--output-dir', str(out), '--num', '3',
-               '--cfg-options', 'train_dataloader.dataset.limit=2'])
+    tool.main([
+        str(config), '--output-dir',
+        str(out), '--num', '3', '--cfg-options', 'train_dataloader.dataset.limit=2'
+    ])
     written = sorted(p.name for p in out.iterdir())
     assert written == ['0000_img_1.jpg', '0001_img_2.jpg']
     img = cv2.imread(str(out / written[0]))

@@ -24,19 +24,20 @@ TOY = osp.join(ROOT, 'tests', 'data', 'icdar2015_toy')
 
 # base file -> (train dataset variable, train type, train folders, test variable or None)
 EXPECTED = {
-    'icdar2015_textdet.py': ('icdar2015_textdet_train', 'ICDAR2015Dataset',
-                             ['ch4_training_images', 'ch4_training_localization_transcription_gt'],
-                             'icdar2015_textdet_test'),
+    'icdar2015_textdet.py':
+    ('icdar2015_textdet_train', 'ICDAR2015Dataset',
+     ['ch4_training_images',
+      'ch4_training_localization_transcription_gt'], 'icdar2015_textdet_test'),
     'icdar2013_textdet.py': ('icdar2013_textdet_train', 'ICDAR2013Dataset',
-                             ['Challenge2_Training_Task12_Images', 'Challenge2_Training_Task1_GT'],
-                             'icdar2013_textdet_test'),
-    'mlt2017_textdet.py': ('mlt2017_textdet_train', 'MLT2017Dataset',
-                           [[f'ch8_training_images_{i}' for i in range(1, 9)],
-                            'ch8_training_localization_transcription_gt_v2'],
-                           'mlt2017_textdet_test'),
+                             ['Challenge2_Training_Task12_Images',
+                              'Challenge2_Training_Task1_GT'], 'icdar2013_textdet_test'),
+    'mlt2017_textdet.py':
+    ('mlt2017_textdet_train', 'MLT2017Dataset', [[f'ch8_training_images_{i}' for i in range(1, 9)],
+                                                 'ch8_training_localization_transcription_gt_v2'],
+     'mlt2017_textdet_test'),
     'synthtext_textdet.py': ('synthtext_textdet_train', 'SynthTextDataset', [], None),
-    'synthetic_textdet.py': ('synthetic_textdet_train', 'ICDAR2015Dataset', ['imgs', 'gts'],
-                             'synthetic_textdet_test'),
+    'synthetic_textdet.py':
+    ('synthetic_textdet_train', 'ICDAR2015Dataset', ['imgs', 'gts'], 'synthetic_textdet_test'),
 }
 
 
@@ -109,8 +110,8 @@ def test_icdar2013_mlt_concatenates_both_training_sets():
     assert [d.type for d in train.datasets] == ['ICDAR2013Dataset', 'MLT2017Dataset']
     assert cfg.test_dataloader.dataset.type == 'ICDAR2013Dataset'
     # each training set with its own pipeline (only MLT's has GIFs, decoded by Pillow)
-    assert [d.pipeline for d in train.datasets] == [cfg.icdar2013_train_pipeline,
-                                                    cfg.mlt2017_train_pipeline]
+    assert [d.pipeline
+            for d in train.datasets] == [cfg.icdar2013_train_pipeline, cfg.mlt2017_train_pipeline]
 
 
 @pytest.mark.parametrize('config,key', [
@@ -130,13 +131,15 @@ def test_train_pipelines_on_real_images(config, key):
             assert gt.ignored.dtype == torch.bool
 
 
-@pytest.mark.parametrize('config,key,shape', [
-    # Square inputs, like the training resize (tests/test_datasets/test_train_test_geometry.py).
-    # The ICDAR 2015 and 2013 test sets share `test_pipeline`.
-    (ALGORITHM, 'test_pipeline', (1280, 1280)),
-    (ALGORITHM, 'mlt2017_test_pipeline', (1280, 1280)),
-    (SMALL, 'test_pipeline', (384, 384)),
-])
+@pytest.mark.parametrize(
+    'config,key,shape',
+    [
+        # Square inputs, like the training resize (tests/test_datasets/test_train_test_geometry.py).
+        # The ICDAR 2015 and 2013 test sets share `test_pipeline`.
+        (ALGORITHM, 'test_pipeline', (1280, 1280)),
+        (ALGORITHM, 'mlt2017_test_pipeline', (1280, 1280)),
+        (SMALL, 'test_pipeline', (384, 384)),
+    ])
 def test_test_pipelines_keep_ground_truth_in_original_coordinates(config, key, shape):
     info = toy_infos()[0]
     packed = Compose(Config.fromfile(config)[key])(copy.deepcopy(info))

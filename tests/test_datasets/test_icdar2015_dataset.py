@@ -40,8 +40,12 @@ def test_toy_set_parses_to_the_exact_words(recwarn):
         assert (info['height'], info['width']) == (720, 1280)
         assert osp.isfile(info['img_path'])
     first = dataset.get_data_info(0)['instances'][0]
-    assert first == dict(polygon=[377., 117., 463., 117., 465., 130., 378., 130.],
-                         bbox=[377., 117., 465., 130.], bbox_label=0, ignore=False, text='TEXT')
+    assert first == dict(
+        polygon=[377., 117., 463., 117., 465., 130., 378., 130.],
+        bbox=[377., 117., 465., 130.],
+        bbox_label=0,
+        ignore=False,
+        text='TEXT')
     assert not [w for w in recwarn if issubclass(w.category, BadInputWarning)]
 
 
@@ -62,11 +66,15 @@ def test_official_zip_archives(tmp_path):
         with zipfile.ZipFile(tmp_path / name, 'w') as archive:
             for file in sorted(os.listdir(osp.join(TOY, folder))):
                 archive.write(osp.join(TOY, folder, file), file)
-    from_zip = ICDAR2015Dataset(data_root=str(tmp_path), img_dir='ch4_training_images.zip',
-                                ann_dir='ch4_training_localization_transcription_gt.zip')
+    from_zip = ICDAR2015Dataset(
+        data_root=str(tmp_path),
+        img_dir='ch4_training_images.zip',
+        ann_dir='ch4_training_localization_transcription_gt.zip')
     # the official folder names without .zip find the archives too
-    by_name = ICDAR2015Dataset(data_root=str(tmp_path), img_dir='ch4_training_images',
-                               ann_dir='ch4_training_localization_transcription_gt')
+    by_name = ICDAR2015Dataset(
+        data_root=str(tmp_path),
+        img_dir='ch4_training_images',
+        ann_dir='ch4_training_localization_transcription_gt')
     from_folder = ICDAR2015Dataset(data_root=TOY, img_dir='imgs', ann_dir='gts')
     assert len(from_zip) == len(by_name) == 5
     for i in range(5):
@@ -80,6 +88,7 @@ def test_official_zip_archives(tmp_path):
 
 
 def test_file_list_and_limit(tmp_path):
+
     def stems(**kwargs):
         dataset = ICDAR2015Dataset(data_root=TOY, img_dir='imgs', ann_dir='gts', **kwargs)
         return [stem(dataset.get_data_info(i)) for i in range(len(dataset))]
@@ -89,18 +98,20 @@ def test_file_list_and_limit(tmp_path):
     list_file = tmp_path / 'subset.txt'
     list_file.write_text('img_5.jpg\nimg_4.jpg\n')
     assert stems(file_list=str(list_file), limit=1) == ['img_4']
-    with pytest.warns(BadInputWarning, match=r"file_list: 1 bad input\(s\): 'img_9.jpg' is not "
-                      r'in the dataset \(name skipped\)'):
+    with pytest.warns(
+            BadInputWarning,
+            match=r"file_list: 1 bad input\(s\): 'img_9.jpg' is not "
+            r'in the dataset \(name skipped\)'):
         assert stems(file_list=['img_9.jpg', 'img_2.jpg']) == ['img_2']
     with pytest.raises(DatasetInputError, match="'img_9.jpg' is not in the dataset"):
         stems(file_list=['img_9.jpg'], strict=True)
 
 
 @pytest.mark.parametrize('kwargs,missing', [
-    (dict(data_root='/nonexistent/icdar2015', img_dir='imgs', ann_dir='gts'),
-     '/nonexistent/icdar2015'),
-    (dict(data_root=TOY, img_dir='ch4_training_images', ann_dir='gts'),
-     osp.join(TOY, 'ch4_training_images')),
+    (dict(data_root='/nonexistent/icdar2015', img_dir='imgs',
+          ann_dir='gts'), '/nonexistent/icdar2015'),
+    (dict(data_root=TOY, img_dir='ch4_training_images',
+          ann_dir='gts'), osp.join(TOY, 'ch4_training_images')),
     (dict(data_root=TOY, img_dir='imgs', ann_dir='no_gts'), osp.join(TOY, 'no_gts')),
 ])
 def test_missing_root_or_folder_fails_at_construction(kwargs, missing):
@@ -133,8 +144,10 @@ def test_bad_word_lenient_skips_that_word_only(toy_copy, line, reason):
         dataset = ICDAR2015Dataset(data_root=str(toy_copy), img_dir='imgs', ann_dir='gts')
     messages = [str(w.message) for w in record if issubclass(w.category, BadInputWarning)]
     assert messages == [f'{gt_path}: 1 bad input(s): line 3: {reason}: {line!r} (word skipped)']
-    counts = {stem(dataset.get_data_info(i)): len(dataset.get_data_info(i)['instances'])
-              for i in range(len(dataset))}
+    counts = {
+        stem(dataset.get_data_info(i)): len(dataset.get_data_info(i)['instances'])
+        for i in range(len(dataset))
+    }
     assert counts == {name: words for name, (words, _) in EXPECTED.items()}
     for i in range(len(dataset)):
         for inst in dataset.get_data_info(i)['instances']:
@@ -152,8 +165,10 @@ def test_bad_word_strict_raises_naming_file_and_line(toy_copy, line, reason):
 
 def test_empty_gt_file(toy_copy):
     (toy_copy / 'gts' / 'gt_img_4.txt').write_bytes(b'\xef\xbb\xbf')
-    with pytest.warns(BadInputWarning, match=r'gt_img_4.txt: 1 bad input\(s\): empty annotation '
-                      r'file \(image kept without words\)'):
+    with pytest.warns(
+            BadInputWarning,
+            match=r'gt_img_4.txt: 1 bad input\(s\): empty annotation '
+            r'file \(image kept without words\)'):
         dataset = ICDAR2015Dataset(data_root=str(toy_copy), img_dir='imgs', ann_dir='gts')
     assert [len(dataset.get_data_info(i)['instances']) for i in range(5)] == [7, 2, 13, 0, 2]
     with pytest.raises(DatasetInputError, match='gt_img_4.txt: empty annotation file'):

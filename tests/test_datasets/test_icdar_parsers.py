@@ -19,8 +19,8 @@ def test_decode_bom_crlf_and_blank_lines():
 
 def test_icdar2015_line_keeps_commas_in_transcription():
     word = parse_icdar2015_line('377,117,463,117,465,130,378,130,Hello, world,!')
-    assert word == dict(polygon=[377., 117., 463., 117., 465., 130., 378., 130.],
-                        text='Hello, world,!')
+    assert word == dict(
+        polygon=[377., 117., 463., 117., 465., 130., 378., 130.], text='Hello, world,!')
     assert parse_icdar2015_line('1.5,2,3,4,5,6,7,8,###')['text'] == '###'
 
 
@@ -39,10 +39,14 @@ def test_icdar2015_line_errors_name_file_and_line(line, reason):
 
 def test_mlt2017_line_keeps_script():
     word = parse_mlt2017_line('10,20,30,20,30,40,10,40,Arabic,\u0645\u0631\u062d\u0628\u0627,x')
-    assert word == dict(polygon=[10., 20., 30., 20., 30., 40., 10., 40.], script='Arabic',
-                        text='\u0645\u0631\u062d\u0628\u0627,x')
-    with pytest.raises(DatasetInputError, match='expected 8 coordinates, a script and a '
-                       'transcription, got 9 values'):
+    assert word == dict(
+        polygon=[10., 20., 30., 20., 30., 40., 10., 40.],
+        script='Arabic',
+        text='\u0645\u0631\u062d\u0628\u0627,x')
+    with pytest.raises(
+            DatasetInputError,
+            match='expected 8 coordinates, a script and a '
+            'transcription, got 9 values'):
         parse_mlt2017_line('10,20,30,20,30,40,10,40,Latin', 'gt.txt', 2)
 
 
@@ -81,8 +85,13 @@ def test_check_quad():
 
 def test_make_instance():
     inst = make_instance([4, 2, 10, 3, 9, 8, 3, 7], '###', script='Latin')
-    assert inst == dict(polygon=[4., 2., 10., 3., 9., 8., 3., 7.], bbox=[3., 2., 10., 8.],
-                        bbox_label=0, ignore=True, text='###', script='Latin')
+    assert inst == dict(
+        polygon=[4., 2., 10., 3., 9., 8., 3., 7.],
+        bbox=[3., 2., 10., 8.],
+        bbox_label=0,
+        ignore=True,
+        text='###',
+        script='Latin')
     assert make_instance([0, 0, 1, 0, 1, 1, 0, 1], 'a')['ignore'] is False
 
 
@@ -91,8 +100,8 @@ def test_parse_annotation_lines_lenient_skips_only_bad_words():
              (3, '0,0,10,0,10,10,0,10,###'), (4, '5,5,5,5,5,5,5,5,flat'),
              (5, '50,50,60,50,60,60,50,60,far')]
     policy = BadInputPolicy(strict=False)
-    instances = parse_annotation_lines(lines, parse_icdar2015_line, 'gt_img_1.txt', policy,
-                                       width=20, height=20)
+    instances = parse_annotation_lines(
+        lines, parse_icdar2015_line, 'gt_img_1.txt', policy, width=20, height=20)
     assert [(i['text'], i['ignore']) for i in instances] == [('good', False), ('###', True)]
     with pytest.warns(BadInputWarning) as record:
         policy.flush()
@@ -105,8 +114,9 @@ def test_parse_annotation_lines_lenient_skips_only_bad_words():
 
 def test_parse_annotation_lines_strict_raises_at_first_bad_line():
     lines = [(1, '0,0,10,0,10,10,0,10,good'), (7, '0,0,10,0,10,10,0,1x0,bad')]
-    with pytest.raises(DatasetInputError, match=r"^gt_img_1.txt: line 7: non-numeric "
-                       r"coordinate '1x0'"):
+    with pytest.raises(
+            DatasetInputError, match=r"^gt_img_1.txt: line 7: non-numeric "
+            r"coordinate '1x0'"):
         parse_annotation_lines(lines, parse_icdar2015_line, 'gt_img_1.txt',
                                BadInputPolicy(strict=True))
 
@@ -114,8 +124,10 @@ def test_parse_annotation_lines_strict_raises_at_first_bad_line():
 def test_empty_file_is_reported_and_keeps_the_image_without_words():
     policy = BadInputPolicy(strict=False)
     assert parse_annotation_lines([], parse_icdar2015_line, 'gt_img_9.txt', policy) == []
-    with pytest.warns(BadInputWarning, match=r'gt_img_9.txt: 1 bad input\(s\): empty annotation '
-                      r'file \(image kept without words\)'):
+    with pytest.warns(
+            BadInputWarning,
+            match=r'gt_img_9.txt: 1 bad input\(s\): empty annotation '
+            r'file \(image kept without words\)'):
         policy.flush()
     with pytest.raises(DatasetInputError, match='gt_img_9.txt: empty annotation file'):
         parse_annotation_lines([], parse_icdar2015_line, 'gt_img_9.txt', BadInputPolicy(True))

@@ -19,8 +19,11 @@ def tool():
 @pytest.fixture(scope='module')
 def generated(tool, tmp_path_factory):
     out = tmp_path_factory.mktemp('synthetic')
-    tool.main(['--out-dir', str(out), '--split', 'train', 'test', '--num-images', '12', '3',
-               '--seed', '3', '--style', 'typeset', '--no-progress'])
+    tool.main([
+        '--out-dir',
+        str(out), '--split', 'train', 'test', '--num-images', '12', '3', '--seed', '3', '--style',
+        'typeset', '--no-progress'
+    ])
     return out
 
 
@@ -35,8 +38,8 @@ def test_icdar2015_layout_bom_crlf(generated):
 
 
 def test_strict_parse_and_labels_inside_images(generated):
-    dataset = ICDAR2015Dataset(data_root=str(generated / 'train'), img_dir='imgs',
-                               ann_dir='gts', strict=True)
+    dataset = ICDAR2015Dataset(
+        data_root=str(generated / 'train'), img_dir='imgs', ann_dir='gts', strict=True)
     assert len(dataset) == 12
     words = dont_care = 0
     for i in range(len(dataset)):
@@ -64,8 +67,7 @@ def test_words_are_visible_inside_their_quads(generated):
             if inst['ignore']:
                 continue
             mask = np.zeros(img.shape[:2], np.uint8)
-            cv2.fillPoly(mask, [np.round(np.reshape(inst['polygon'], (4, 2))).astype(np.int32)],
-                         1)
+            cv2.fillPoly(mask, [np.round(np.reshape(inst['polygon'], (4, 2))).astype(np.int32)], 1)
             # letters against their background: a wide spread of values inside the quad
             inside = img[mask.astype(bool)].mean(axis=1)
             contrasts.append(np.percentile(inside, 95) - np.percentile(inside, 5))
@@ -74,12 +76,18 @@ def test_words_are_visible_inside_their_quads(generated):
 
 def test_deterministic_from_seed_and_independent_of_count(tool, tmp_path):
     first, second, other = tmp_path / 'a', tmp_path / 'b', tmp_path / 'c'
-    tool.main(['--out-dir', str(first), '--num-images', '3', '--seed', '5', '--style',
-               'typeset', '--no-progress'])
-    tool.main(['--out-dir', str(second), '--num-images', '2', '--seed', '5', '--style',
-               'typeset', '--no-progress'])
-    tool.main(['--out-dir', str(other), '--num-images', '2', '--seed', '6', '--style',
-               'typeset', '--no-progress'])
+    tool.main([
+        '--out-dir',
+        str(first), '--num-images', '3', '--seed', '5', '--style', 'typeset', '--no-progress'
+    ])
+    tool.main([
+        '--out-dir',
+        str(second), '--num-images', '2', '--seed', '5', '--style', 'typeset', '--no-progress'
+    ])
+    tool.main([
+        '--out-dir',
+        str(other), '--num-images', '2', '--seed', '6', '--style', 'typeset', '--no-progress'
+    ])
     for name in ('imgs/img_1.jpg', 'imgs/img_2.jpg', 'gts/gt_img_2.txt'):
         assert (first / 'train' / name).read_bytes() == (second / 'train' / name).read_bytes()
     assert (first / 'train' / 'imgs/img_1.jpg').read_bytes() != \
@@ -88,8 +96,11 @@ def test_deterministic_from_seed_and_independent_of_count(tool, tmp_path):
 
 def test_fixed_image_size_and_speed(tool, tmp_path):
     start = time.perf_counter()
-    tool.main(['--out-dir', str(tmp_path), '--num-images', '40', '--img-size', '384',
-               '--style', 'typeset', '--no-progress'])
+    tool.main([
+        '--out-dir',
+        str(tmp_path), '--num-images', '40', '--img-size', '384', '--style', 'typeset',
+        '--no-progress'
+    ])
     elapsed = time.perf_counter() - start
     img = cv2.imread(str(tmp_path / 'train' / 'imgs' / 'img_40.jpg'))
     assert img.shape == (384, 384, 3)
@@ -105,8 +116,9 @@ def test_argument_errors(tool):
 
 @pytest.mark.timeout(120)
 def test_hershey_style_still_available(tool, tmp_path):
-    tool.main(['--out-dir', str(tmp_path), '--num-images', '2', '--style', 'hershey',
-               '--no-progress'])
+    tool.main(
+        ['--out-dir',
+         str(tmp_path), '--num-images', '2', '--style', 'hershey', '--no-progress'])
     assert len(list((tmp_path / 'train' / 'imgs').glob('*.jpg'))) == 2
 
 
@@ -115,25 +127,27 @@ def test_holdout_splits_use_only_the_held_out_family_and_background(tool):
     held_out = tool.typeset_renderer(True, 'Lato', 'tiles').keywords
     others = tool.typeset_renderer(False, 'Lato', 'tiles').keywords
     assert held_out['background_styles'] == ['tiles']
-    assert held_out['font_files'] and all('Lato' in osp.basename(f)
-                                          for f in held_out['font_files'])
+    assert held_out['font_files'] and all('Lato' in osp.basename(f) for f in held_out['font_files'])
     assert 'tiles' not in others['background_styles'] and len(others['background_styles']) == 5
     assert not set(held_out['font_files']) & set(others['font_files'])
     with pytest.raises(SystemExit):  # a held-out split needs both
         tool.parse_args(['--split', 'a', 'b', '--holdout-splits', 'b'])
     with pytest.raises(SystemExit):  # not a split
-        tool.parse_args(['--split', 'a', '--holdout-family', 'Lato', '--holdout-background',
-                         'tiles', '--holdout-splits', 'b'])
+        tool.parse_args([
+            '--split', 'a', '--holdout-family', 'Lato', '--holdout-background', 'tiles',
+            '--holdout-splits', 'b'
+        ])
     with pytest.raises(SystemExit):  # not an installed family
         tool.parse_args(['--holdout-family', 'No Such Family'])
 
 
 @pytest.mark.timeout(120)
 def test_workers_do_not_change_the_files(tool, tmp_path):
-    args = ['--split', 'train', 'ood', '--num-images', '6', '--seed', '2', '--no-progress',
-            '--style', 'typeset',
-            '--holdout-family', 'Lato', '--holdout-background', 'tiles', '--holdout-splits',
-            'ood']
+    args = [
+        '--split', 'train', 'ood', '--num-images', '6', '--seed', '2', '--no-progress', '--style',
+        'typeset', '--holdout-family', 'Lato', '--holdout-background', 'tiles', '--holdout-splits',
+        'ood'
+    ]
     tool.main(['--out-dir', str(tmp_path / 'one'), *args])
     tool.main(['--out-dir', str(tmp_path / 'two'), '--workers', '2', *args])
     for split in ('train', 'ood'):

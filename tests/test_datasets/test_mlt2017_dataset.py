@@ -11,9 +11,9 @@ from textboxes_retina.datasets import DatasetInputError, MLT2017Dataset
 
 GT = {
     'gt_img_1.txt': '\ufeff10,10,50,10,50,30,10,30,Latin,Hello, you\r\n'
-                    '60,5,90,5,90,25,60,25,Arabic,\u0645\u0631\u062d\u0628\u0627\r\n',
+    '60,5,90,5,90,25,60,25,Arabic,\u0645\u0631\u062d\u0628\u0627\r\n',
     'gt_img_2.txt': '5,5,40,5,40,20,5,20,Chinese,\u4e2d\u6587\n'
-                    '50,30,70,30,70,40,50,40,Symbols,###\n',
+    '50,30,70,30,70,40,50,40,Symbols,###\n',
     'gt_img_3.txt': '20,10,60,10,60,40,20,40,Latin,GIF\n',
 }
 
@@ -66,8 +66,11 @@ def test_parses_scripts_commas_and_dont_care_across_archives(mlt_root):
 
 def test_gif_goes_through_the_pipeline_with_pillow(mlt_root):
     pipeline = [
-        dict(type='LoadImageFromFile', color_type='color_ignore_orientation',
-             imdecode_backend='pillow', ignore_empty=True),
+        dict(
+            type='LoadImageFromFile',
+            color_type='color_ignore_orientation',
+            imdecode_backend='pillow',
+            ignore_empty=True),
         dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
     ]
     results = make_dataset(mlt_root, pipeline=pipeline, test_mode=True)[2]
@@ -84,8 +87,8 @@ def test_wrong_field_count(mlt_root):
     with zipfile.ZipFile(mlt_root / 'ch8_training_images_2.zip', 'a') as archive:
         ok, jpg = cv2.imencode('.jpg', np.zeros((16, 16, 3), np.uint8))
         archive.writestr('img_4.jpg', jpg.tobytes())
-    gt = osp.join(str(mlt_root / 'ch8_training_localization_transcription_gt_v2.zip'),
-                  'gt_img_4.txt')
+    gt = osp.join(
+        str(mlt_root / 'ch8_training_localization_transcription_gt_v2.zip'), 'gt_img_4.txt')
     with pytest.raises(DatasetInputError) as info:
         make_dataset(mlt_root, strict=True)
     assert str(info.value) == (f'{gt}: line 1: expected 8 coordinates, a script and a '

@@ -10,8 +10,8 @@ import pytest
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 from textboxes_retina.datasets import ICDAR2015Dataset
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')

@@ -19,20 +19,27 @@ def test_ocr_dataset_json_with_the_quad_pipeline(tmp_path):
         info['img_path'] = osp.relpath(info['img_path'], osp.join(TOY, 'imgs'))
         data_list.append({k: info[k] for k in ('img_path', 'height', 'width', 'instances')})
     ann_file = tmp_path / 'textdet_train.json'
-    ann_file.write_text(json.dumps(dict(
-        metainfo=dict(dataset_name='icdar2015', task_name='textdet',
-                      category=[dict(id=0, name='text')]),
-        data_list=data_list)))
-    dataset = DATASETS.build(dict(
-        type='OCRDataset', data_root=str(tmp_path), ann_file='textdet_train.json',
-        data_prefix=dict(img_path=osp.abspath(osp.join(TOY, 'imgs'))),
-        pipeline=[
-            dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-            dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
-            dict(type='QuadRandomCrop', min_overlaps=(0.3, )),
-            dict(type='Resize', scale=(256, 256), keep_ratio=False, clip_object_border=False),
-            dict(type='PackTextDetInputs', meta_keys=('img_path', 'img_shape', 'scale_factor')),
-        ]))
+    ann_file.write_text(
+        json.dumps(
+            dict(
+                metainfo=dict(
+                    dataset_name='icdar2015',
+                    task_name='textdet',
+                    category=[dict(id=0, name='text')]),
+                data_list=data_list)))
+    dataset = DATASETS.build(
+        dict(
+            type='OCRDataset',
+            data_root=str(tmp_path),
+            ann_file='textdet_train.json',
+            data_prefix=dict(img_path=osp.abspath(osp.join(TOY, 'imgs'))),
+            pipeline=[
+                dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+                dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
+                dict(type='QuadRandomCrop', min_overlaps=(0.3, )),
+                dict(type='Resize', scale=(256, 256), keep_ratio=False, clip_object_border=False),
+                dict(type='PackTextDetInputs', meta_keys=('img_path', 'img_shape', 'scale_factor')),
+            ]))
     assert len(dataset) == 5
     assert dataset.get_data_info(2)['instances'] == ours.get_data_info(2)['instances']
     np.random.seed(0)

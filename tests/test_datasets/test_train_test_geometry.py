@@ -19,8 +19,8 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 from textboxes_retina.datasets import ICDAR2015Dataset
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
@@ -44,8 +44,14 @@ def _info():
     """The toy image img_1 (1280 x 720) with the one known word."""
     info = ICDAR2015Dataset(data_root=TOY, img_dir='imgs', ann_dir='gts').get_data_info(0)
     assert (info['width'], info['height']) == (1280, 720)
-    info['instances'] = [dict(polygon=list(WORD), bbox=[100.0, 200.0, 300.0, 250.0],
-                              bbox_label=0, ignore=False, text='WORD')]
+    info['instances'] = [
+        dict(
+            polygon=list(WORD),
+            bbox=[100.0, 200.0, 300.0, 250.0],
+            bbox_label=0,
+            ignore=False,
+            text='WORD')
+    ]
     return info
 
 
@@ -106,8 +112,9 @@ def test_word_aspect_at_the_head_is_the_same_at_train_and_test(leaf):
 
 @pytest.mark.timeout(120)
 def test_tta_views_keep_the_training_aspect():
-    cfg = Config.fromfile(osp.join(
-        CONFIGS, 'textboxes_retina/textboxes_retina_se-r50_fpn-c2_8xb2-960-10k_icdar2015.py'))
+    cfg = Config.fromfile(
+        osp.join(CONFIGS,
+                 'textboxes_retina/textboxes_retina_se-r50_fpn-c2_8xb2-960-10k_icdar2015.py'))
     with DefaultScope.overwrite_default_scope('mmocr'):
         views = Compose(cfg.tta_pipeline)(_info())
     assert len(views['data_samples']) == 12
@@ -122,8 +129,8 @@ def test_tta_views_keep_the_training_aspect():
 def test_infer_pipeline_is_the_configs_square_test_resize():
     """tools/infer.py runs MMOCR's TextDetInferencer, whose pipeline comes from the config."""
     from mmocr.apis import TextDetInferencer
-    cfg = Config.fromfile(osp.join(
-        CONFIGS, 'textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'))
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'))
     cfg.visualizer.vis_backends = None
     torch.manual_seed(0)
     inferencer = TextDetInferencer(model=cfg, weights=None, device='cpu')

@@ -27,10 +27,14 @@ CONFIG = osp.join(ROOT, 'configs', 'textboxes_retina',
 @pytest.fixture(scope='module')
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp('smoke_data')
-    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'make_synthetic_dataset.py'),
-                    '--out-dir', str(out), '--num-images', '8', '--img-size', '160', '224',
-                    '--seed', '0', '--style', 'hershey', '--no-progress'],
-                   check=True, capture_output=True)
+    subprocess.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'make_synthetic_dataset.py'), '--out-dir',
+        str(out), '--num-images', '8', '--img-size', '160', '224', '--seed', '0', '--style',
+        'hershey', '--no-progress'
+    ],
+                   check=True,
+                   capture_output=True)
     return out / 'train'
 
 

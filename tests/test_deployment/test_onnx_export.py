@@ -19,8 +19,8 @@ def test_export_small_model(small_detector, tmp_path):
     levels = model.bbox_head.prior_generator.num_levels
     assert levels == 5  # P3-P7 in the synthetic small config
     assert info['groups'] == ['cls_scores', 'bbox_preds'] and info['num_levels'] == levels
-    assert info['output_names'] == [f'cls_scores_{i}' for i in range(levels)] + [
-        f'bbox_preds_{i}' for i in range(levels)]
+    assert info['output_names'] == [f'cls_scores_{i}' for i in range(levels)
+                                    ] + [f'bbox_preds_{i}' for i in range(levels)]
     graph = onnx.load(out)
     assert graph.opset_import[0].version == ONNX_OPSET == info['opset']
     onnx.checker.check_model(graph, full_check=True)
@@ -34,7 +34,8 @@ def test_export_small_model(small_detector, tmp_path):
     assert read_metadata(out) == {
         'textboxes_retina.output_groups': 'cls_scores,bbox_preds',
         'textboxes_retina.num_levels': '5',
-        'textboxes_retina.head_type': 'TextBoxesRetinaHead'}
+        'textboxes_retina.head_type': 'TextBoxesRetinaHead'
+    }
     # Other sizes than the traced one, including a non-square and a batch of 1.
     rows = verify_onnx(model, out, shapes=[(256, 128), (384, 512)])
     for row in rows:
@@ -45,7 +46,8 @@ def test_export_small_model(small_detector, tmp_path):
 def test_head_output_groups_follow_predict_by_feat(small_detector, refine_detector):
     assert head_output_groups(small_detector[0].bbox_head, 2) == ['cls_scores', 'bbox_preds']
     assert head_output_groups(refine_detector[0].bbox_head, 4) == [
-        'cls_scores', 'bbox_preds', 'arm_cls_scores', 'arm_bbox_preds']
+        'cls_scores', 'bbox_preds', 'arm_cls_scores', 'arm_bbox_preds'
+    ]
 
 
 @pytest.mark.timeout(30)

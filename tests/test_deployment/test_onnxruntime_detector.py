@@ -38,8 +38,7 @@ def test_same_predictions_as_pytorch(which, request, tmp_path):
     export_onnx(model, onnx_file, shape=(256, 256))
     ort_model = ONNXRuntimeTextDetector(onnx_file, cfg.model, num_threads=1)
     assert ort_model.groups == (['cls_scores', 'bbox_preds'] if which == 'small_detector' else
-                                ['cls_scores', 'bbox_preds', 'arm_cls_scores',
-                                 'arm_bbox_preds'])
+                                ['cls_scores', 'bbox_preds', 'arm_cls_scores', 'arm_bbox_preds'])
     with torch.no_grad():
         expected = model.test_step(_batch((300, 420)))[0].pred_instances
         got = ort_model.test_step(_batch((300, 420)))[0].pred_instances
@@ -58,16 +57,21 @@ def test_refuses_a_file_of_another_head_and_training(small_detector, refine_dete
     model, cfg = small_detector
     onnx_file = str(tmp_path / 'small.onnx')
     export_onnx(model, onnx_file, shape=(128, 128))
-    with pytest.raises(ValueError, match='exported from a TextBoxesRetinaHead .* config builds '
-                       'a RefineTextBoxesHead'):
+    with pytest.raises(
+            ValueError,
+            match='exported from a TextBoxesRetinaHead .* config builds '
+            'a RefineTextBoxesHead'):
         ONNXRuntimeTextDetector(onnx_file, refine_detector[1].model)
     ort_model = ONNXRuntimeTextDetector(onnx_file, cfg.model)
     with pytest.raises(RuntimeError, match='runs inference only'):
         ort_model(torch.zeros(1, 3, 128, 128), [], mode='loss')
     # A file without our metadata.
     plain = str(tmp_path / 'plain.onnx')
-    torch.onnx.export(torch.nn.Conv2d(3, 3, 1), (torch.zeros(1, 3, 8, 8), ), plain,
-                      dynamo=False, input_names=['inputs'])
+    torch.onnx.export(
+        torch.nn.Conv2d(3, 3, 1), (torch.zeros(1, 3, 8, 8), ),
+        plain,
+        dynamo=False,
+        input_names=['inputs'])
     with pytest.raises(ValueError, match='export the model with tools/deployment'):
         ONNXRuntimeTextDetector(plain, cfg.model)
 
@@ -76,6 +80,6 @@ def test_refuses_a_file_of_another_head_and_training(small_detector, refine_dete
 def test_model_config():
     cfg = dict(type='TextBoxesRetina', backbone=dict(type='X'))
     built = onnxruntime_model_config(cfg, 'm.onnx', num_threads=2)
-    assert built == dict(type='ONNXRuntimeTextDetector', onnx_file='m.onnx', detector=cfg,
-                         num_threads=2)
+    assert built == dict(
+        type='ONNXRuntimeTextDetector', onnx_file='m.onnx', detector=cfg, num_threads=2)
     assert built['detector'] is not cfg

@@ -15,13 +15,21 @@ def _dataloader(dataset):
 def test_check_data_paths_accepts_existing_paths(tmp_path):
     (tmp_path / 'imgs').mkdir()
     (tmp_path / 'ann.json').write_text('{}')
-    cfg = Config(dict(
-        train_dataloader=_dataloader(dict(
-            type='OCRDataset', data_root=str(tmp_path), ann_file='ann.json',
-            data_prefix=dict(img_path='imgs/'))),
-        val_dataloader=None,
-        test_dataloader=_dataloader(dict(
-            type='OCRDataset', data_root='s3://bucket/icdar2015', ann_file='', data_prefix={}))))
+    cfg = Config(
+        dict(
+            train_dataloader=_dataloader(
+                dict(
+                    type='OCRDataset',
+                    data_root=str(tmp_path),
+                    ann_file='ann.json',
+                    data_prefix=dict(img_path='imgs/'))),
+            val_dataloader=None,
+            test_dataloader=_dataloader(
+                dict(
+                    type='OCRDataset',
+                    data_root='s3://bucket/icdar2015',
+                    ann_file='',
+                    data_prefix={}))))
     check_data_paths(cfg, ('train_dataloader', 'val_dataloader', 'test_dataloader', 'absent'))
 
 
@@ -29,14 +37,24 @@ def test_check_data_paths_accepts_archives(tmp_path):
     (tmp_path / 'ch4_training_images.zip').write_bytes(b'PK')
     (tmp_path / 'gts').mkdir()
     (tmp_path / 'SynthText.zip').write_bytes(b'PK')
-    cfg = Config(dict(
-        train_dataloader=_dataloader(dict(
-            type='ConcatDataset', datasets=[
-                dict(type='ICDAR2015Dataset', data_root=str(tmp_path),
-                     img_dir=['ch4_training_images', 'gts'], ann_dir='gts'),
-                # members of the archive, not checked
-                dict(type='SynthTextDataset', data_root=str(tmp_path / 'SynthText.zip'),
-                     ann_file='SynthText/gt.mat', img_dir='SynthText')]))))
+    cfg = Config(
+        dict(
+            train_dataloader=_dataloader(
+                dict(
+                    type='ConcatDataset',
+                    datasets=[
+                        dict(
+                            type='ICDAR2015Dataset',
+                            data_root=str(tmp_path),
+                            img_dir=['ch4_training_images', 'gts'],
+                            ann_dir='gts'),
+                        # members of the archive, not checked
+                        dict(
+                            type='SynthTextDataset',
+                            data_root=str(tmp_path / 'SynthText.zip'),
+                            ann_file='SynthText/gt.mat',
+                            img_dir='SynthText')
+                    ]))))
     check_data_paths(cfg, ('train_dataloader', ))
     cfg.train_dataloader.dataset.datasets[0].img_dir.append('more_images')
     with pytest.raises(FileNotFoundError, match=r'datasets\[0\].img_dir\[2\]: .*more_images'):
@@ -45,8 +63,11 @@ def test_check_data_paths_accepts_archives(tmp_path):
 
 def test_file_list_names_are_not_paths_but_a_file_list_file_is(tmp_path):
     (tmp_path / 'ch4_test_images').mkdir()
-    dataset = dict(type='ICDAR2015Dataset', data_root=str(tmp_path), img_dir='ch4_test_images',
-                   file_list=['img_1', 'img_2.jpg'])
+    dataset = dict(
+        type='ICDAR2015Dataset',
+        data_root=str(tmp_path),
+        img_dir='ch4_test_images',
+        file_list=['img_1', 'img_2.jpg'])
     check_data_paths(Config(dict(test_dataloader=_dataloader(dataset))), ('test_dataloader', ))
     dataset['file_list'] = 'subset.txt'
     with pytest.raises(FileNotFoundError, match=r'test_dataloader.dataset.file_list: .*subset'):
@@ -59,13 +80,23 @@ def test_check_data_paths_names_every_missing_path_through_wrappers(tmp_path):
     (tmp_path / 'ok').mkdir()
     good = dict(type='OCRDataset', data_root=str(tmp_path / 'ok'))
     missing_root = str(tmp_path / 'icdar2013')
-    cfg = Config(dict(train_dataloader=_dataloader(dict(
-        type='RepeatDataset', times=3, dataset=dict(type='ConcatDataset', datasets=[
-            good,
-            dict(type='OCRDataset', data_root=missing_root, ann_file='gt.json'),
-            dict(type='OCRDataset', data_root=str(tmp_path / 'ok'), ann_file='missing.json',
-                 data_prefix=dict(img_path=str(tmp_path / 'abs_imgs'))),
-        ])))))
+    cfg = Config(
+        dict(
+            train_dataloader=_dataloader(
+                dict(
+                    type='RepeatDataset',
+                    times=3,
+                    dataset=dict(
+                        type='ConcatDataset',
+                        datasets=[
+                            good,
+                            dict(type='OCRDataset', data_root=missing_root, ann_file='gt.json'),
+                            dict(
+                                type='OCRDataset',
+                                data_root=str(tmp_path / 'ok'),
+                                ann_file='missing.json',
+                                data_prefix=dict(img_path=str(tmp_path / 'abs_imgs'))),
+                        ])))))
     with pytest.raises(FileNotFoundError) as error:
         check_data_paths(cfg, ('train_dataloader', ))
     lines = str(error.value).splitlines()[1:]
@@ -141,32 +172,40 @@ def test_cpu_cluster_launchers_are_refused(launcher, monkeypatch):
 def test_cpu_pytorch_launcher_initialises_gloo(monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)  # also on a GPU machine
     # Port 0: rank 0's store binds a free port itself (no bind-then-release race).
-    for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
-                           MASTER_PORT='0').items():
+    for key, value in dict(
+            RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
+            MASTER_PORT='0').items():
         monkeypatch.setenv(key, value)
-    cfg = Config(dict(launcher='pytorch', find_unused_parameters=True,
-                      env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=60))))
+    cfg = Config(
+        dict(
+            launcher='pytorch',
+            find_unused_parameters=True,
+            env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=60))))
     try:
         setup_distributed(cfg)
         assert torch_dist.is_initialized()
         assert torch_dist.get_backend() == 'gloo'
         assert cfg.model_wrapper_cfg == dict(
-            type='MMDistributedDataParallel', broadcast_buffers=False,
-            find_unused_parameters=True, device_ids=None)
+            type='MMDistributedDataParallel',
+            broadcast_buffers=False,
+            find_unused_parameters=True,
+            device_ids=None)
     finally:
         if torch_dist.is_initialized():
             torch_dist.destroy_process_group()
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.skipif(not (torch.cuda.is_available() and torch_dist.is_nccl_available()),
-                    reason='needs a CUDA GPU and nccl (tools/gpu_check.sh runs it)')
+@pytest.mark.skipif(
+    not (torch.cuda.is_available() and torch_dist.is_nccl_available()),
+    reason='needs a CUDA GPU and nccl (tools/gpu_check.sh runs it)')
 def test_nccl_process_group_on_cuda(monkeypatch):
     """The nccl branch for real: the resolved backend, initialised as mmengine's ``init_dist``
     does (without its process-wide ``set_start_method('spawn')``)."""
     # Port 0: rank 0's store binds a free port itself.
-    for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
-                           MASTER_PORT='0').items():
+    for key, value in dict(
+            RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
+            MASTER_PORT='0').items():
         monkeypatch.setenv(key, value)
     cfg = Config(dict(launcher='pytorch', env_cfg=dict(dist_cfg=dict(backend='auto'))))
     setup_distributed(cfg)

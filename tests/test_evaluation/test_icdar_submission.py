@@ -8,11 +8,11 @@ import pytest
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
 
-from textboxes_retina.evaluation import (IC13DetEvalMetric, IC15HmeanMetric,
-                                         ICDARSubmissionWriter, clockwise_quads,
-                                         format_submission_lines, parse_submission_lines,
-                                         read_submission_zip, submission_file_name,
-                                         with_submission_writer, write_submission_zip)
+from textboxes_retina.evaluation import (IC13DetEvalMetric, IC15HmeanMetric, ICDARSubmissionWriter,
+                                         clockwise_quads, format_submission_lines,
+                                         parse_submission_lines, read_submission_zip,
+                                         submission_file_name, with_submission_writer,
+                                         write_submission_zip)
 
 
 def official_clockwise(quad):
@@ -37,8 +37,8 @@ def test_ic15_lines_are_truncated_clockwise_integers():
     # Clockwise input keeps its order; confidences get 6 decimals.
     assert format_submission_lines(np.array([[0, 0, 9.9, 0, 9.9, 5, 0, 5]]), np.array([0.25])) \
         == ['0,0,9,0,9,5,0,5,0.250000']
-    np.testing.assert_array_equal(clockwise_quads(np.array([ccw])), [[10, 20, 50, 20, 50, 40,
-                                                                      10, 40]])
+    np.testing.assert_array_equal(
+        clockwise_quads(np.array([ccw])), [[10, 20, 50, 20, 50, 40, 10, 40]])
 
 
 def test_ic13_lines_are_truncated_boxes():
@@ -59,8 +59,8 @@ def test_parse_errors_and_protocol_check():
 def test_zip_round_trip(tmp_path):
     path = tmp_path / 'sub' / 'submit.zip'
     predictions = {
-        'img_1': (np.array([[0, 0, 10, 0, 10, 10, 0, 10], [20, 0, 30, 0, 30, 10, 20, 10.]]),
-                  np.array([0.9, 0.8])),
+        'img_1': (np.array([[0, 0, 10, 0, 10, 10, 0, 10], [20, 0, 30, 0, 30, 10, 20,
+                                                           10.]]), np.array([0.9, 0.8])),
         'img_2': (np.zeros((0, 8)), np.zeros(0)),
     }
     names = write_submission_zip(str(path), predictions, with_confidence=True)
@@ -79,14 +79,14 @@ def test_zip_round_trip(tmp_path):
 
 @pytest.mark.parametrize('protocol, metric_type', [('ic15', IC15HmeanMetric),
                                                    ('ic13', IC13DetEvalMetric)])
-def test_zip_read_back_gives_the_in_process_numbers(tmp_path, sample_tools, protocol,
-                                                   metric_type):
+def test_zip_read_back_gives_the_in_process_numbers(tmp_path, sample_tools, protocol, metric_type):
     """Evaluate in process and write the zip in the same run (as tools/test.py does), then
     evaluate the zip's detections against the same ground truth with the metric code."""
     samples = sample_tools['random_quad_samples'](seed=7, num_images=12)
     for sample in samples:  # float coordinates, as the model outputs: truncation matters
-        sample.pred_instances.polygons = [p + np.float32(0.6) for p in
-                                          sample.pred_instances.polygons]
+        sample.pred_instances.polygons = [
+            p + np.float32(0.6) for p in sample.pred_instances.polygons
+        ]
     path = tmp_path / f'{protocol}.zip'
     metric = metric_type(score_thr=0.5)
     writer = ICDARSubmissionWriter(zip_path=str(path), protocol=protocol, score_thr=0.5)
@@ -102,9 +102,10 @@ def test_zip_read_back_gives_the_in_process_numbers(tmp_path, sample_tools, prot
     read_back = []
     for sample in samples:
         name = sample.img_path.split('/')[-1][:-len('.jpg')]
-        read_back.append(sample_tools['make_sample'](
-            sample.gt_instances.polygons, sample.gt_instances.ignored,
-            list(submitted[name]['polygons']), submitted[name]['scores'], sample.img_path))
+        read_back.append(sample_tools['make_sample'](sample.gt_instances.polygons,
+                                                     sample.gt_instances.ignored,
+                                                     list(submitted[name]['polygons']),
+                                                     submitted[name]['scores'], sample.img_path))
     from_zip = sample_tools['run_metric'](metric_type(score_thr=0.5), read_back)
     assert from_zip == in_process  # exactly: same integers, same order
 
@@ -112,15 +113,21 @@ def test_zip_read_back_gives_the_in_process_numbers(tmp_path, sample_tools, prot
 def test_with_submission_writer_takes_protocol_and_threshold_from_the_metric():
     assert with_submission_writer(dict(type='IC13DetEvalMetric', score_thr=0.7), 'a.zip') == [
         dict(type='IC13DetEvalMetric', score_thr=0.7),
-        dict(type='ICDARSubmissionWriter', zip_path='a.zip', protocol='ic13', score_thr=0.7)]
+        dict(type='ICDARSubmissionWriter', zip_path='a.zip', protocol='ic13', score_thr=0.7)
+    ]
     evaluator = [dict(type='mmocr.IC15HmeanMetric'), dict(type='DumpResults', out_file_path='x')]
-    assert with_submission_writer(evaluator, 'b.zip', with_confidence=True)[-1] == dict(
-        type='ICDARSubmissionWriter', zip_path='b.zip', protocol='ic15', score_thr=0.4,
-        with_confidence=True)
+    assert with_submission_writer(
+        evaluator, 'b.zip', with_confidence=True)[-1] == dict(
+            type='ICDARSubmissionWriter',
+            zip_path='b.zip',
+            protocol='ic15',
+            score_thr=0.4,
+            with_confidence=True)
     assert len(evaluator) == 2  # the input is left alone
     wrapped = with_submission_writer(dict(type='Evaluator', metrics=dict(type='X')), 'c.zip')
-    assert wrapped['metrics'] == [dict(type='X'),
-                                  dict(type='ICDARSubmissionWriter', zip_path='c.zip')]
+    assert wrapped['metrics'] == [
+        dict(type='X'), dict(type='ICDARSubmissionWriter', zip_path='c.zip')
+    ]
 
 
 def test_writer_builds_from_a_config_and_writes_through_the_evaluator(tmp_path, sample_tools):
@@ -129,11 +136,11 @@ def test_writer_builds_from_a_config_and_writes_through_the_evaluator(tmp_path, 
     cfg = with_submission_writer(dict(type='IC15HmeanMetric', score_thr=0.5), str(path))
     with DefaultScope.overwrite_default_scope('mmocr'):
         evaluator = Evaluator(cfg)
-    evaluator.process([make([box(0, 0, 10, 10)], [False],
-                            [box(0, 0, 10, 10), box(50, 50, 60, 60)], [0.9, 0.2],
-                            'imgs/img_5.jpg')])
-    assert evaluator.evaluate(1) == {'ic15/precision': 1.0, 'ic15/recall': 1.0,
-                                     'ic15/hmean': 1.0}
+    evaluator.process([
+        make([box(0, 0, 10, 10)], [False],
+             [box(0, 0, 10, 10), box(50, 50, 60, 60)], [0.9, 0.2], 'imgs/img_5.jpg')
+    ])
+    assert evaluator.evaluate(1) == {'ic15/precision': 1.0, 'ic15/recall': 1.0, 'ic15/hmean': 1.0}
     with zipfile.ZipFile(path) as archive:
         assert archive.read('res_img_5.txt').decode() == '0,0,10,0,10,10,0,10\n'
 
@@ -143,8 +150,12 @@ def test_toy_icdar2015_ground_truth_as_predictions(tmp_path, sample_tools):
     official format and clockwise checks, and the zip scores P = R = H = 1 like the in-process
     metric (detections on ``###`` words become don't care)."""
     from textboxes_retina.datasets import ICDAR2015Dataset
-    dataset = ICDAR2015Dataset(data_root='tests/data/icdar2015_toy', img_dir='imgs',
-                               ann_dir='gts', test_mode=True, pipeline=[])
+    dataset = ICDAR2015Dataset(
+        data_root='tests/data/icdar2015_toy',
+        img_dir='imgs',
+        ann_dir='gts',
+        test_mode=True,
+        pipeline=[])
     samples = []
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
@@ -163,9 +174,11 @@ def test_toy_icdar2015_ground_truth_as_predictions(tmp_path, sample_tools):
                 assert re.fullmatch(r'-?\d+(,-?\d+){7}', line)
                 assert official_clockwise([int(v) for v in line.split(',')])
     submitted = read_submission_zip(str(path))
-    read_back = [sample_tools['make_sample'](
-        s.gt_instances.polygons, s.gt_instances.ignored,
-        list(submitted[osp.splitext(osp.basename(s.img_path))[0]]['polygons']),
-        submitted[osp.splitext(osp.basename(s.img_path))[0]]['scores'], s.img_path)
-                 for s in samples]
+    read_back = [
+        sample_tools['make_sample'](
+            s.gt_instances.polygons, s.gt_instances.ignored,
+            list(submitted[osp.splitext(osp.basename(s.img_path))[0]]['polygons']),
+            submitted[osp.splitext(osp.basename(s.img_path))[0]]['scores'], s.img_path)
+        for s in samples
+    ]
     assert sample_tools['run_metric'](IC15HmeanMetric(), read_back) == metrics

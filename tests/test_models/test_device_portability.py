@@ -38,9 +38,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from mmengine.registry import DefaultScope
-from torch.overrides import TorchFunctionMode
-
 from mmocr.registry import MODELS, TRANSFORMS
+from torch.overrides import TorchFunctionMode
 
 import textboxes_retina  # noqa: F401  (registers the modules)
 
@@ -54,8 +53,9 @@ TTA_CONFIGS = {'r18-small': SMALL, 'r18-small-refine': SMALL_REFINE}
 
 def config_paths() -> List[str]:
     """Every leaf config of ``configs/``."""
-    return sorted(p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
-                  if '/_base_/' not in p and not osp.basename(p).startswith('_base_'))
+    return sorted(
+        p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+        if '/_base_/' not in p and not osp.basename(p).startswith('_base_'))
 
 
 def family_key(model_cfg: ConfigDict) -> str:
@@ -84,15 +84,19 @@ def model_families() -> Dict[str, str]:
         candidate = (model.get('backbone', {}).get('depth', 0), path)
         key = family_key(model)
         chosen[key] = min(chosen.get(key, candidate), candidate)
-    return {osp.relpath(path, osp.join(REPO, 'configs'))[:-3]: path
-            for _, path in sorted(chosen.values(), key=lambda c: c[1])}
+    return {
+        osp.relpath(path, osp.join(REPO, 'configs'))[:-3]: path
+        for _, path in sorted(chosen.values(), key=lambda c: c[1])
+    }
 
 
 FAMILIES = model_families()
 DEVICES = [
     'cpu',
-    pytest.param('cuda', marks=pytest.mark.skipif(
-        not torch.cuda.is_available(), reason='needs a CUDA GPU (tools/gpu_check.sh runs it)')),
+    pytest.param(
+        'cuda',
+        marks=pytest.mark.skipif(
+            not torch.cuda.is_available(), reason='needs a CUDA GPU (tools/gpu_check.sh runs it)')),
 ]
 
 
@@ -195,27 +199,37 @@ def _quad(cx, cy, w, h, angle):
 def _batch(size: int = SIZE, flip: bool = False, num: int = 1) -> Dict[str, list]:
     """``num`` packed images of ``size`` x ``size`` with dark quads (one a don't-care word)."""
     with DefaultScope.overwrite_default_scope('mmocr'):
-        pack = TRANSFORMS.build(dict(
-            type='PackTextDetInputs',
-            meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor', 'scale', 'flip',
-                       'flip_direction')))
+        pack = TRANSFORMS.build(
+            dict(
+                type='PackTextDetInputs',
+                meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor', 'scale', 'flip',
+                           'flip_direction')))
     rng = np.random.default_rng(0)
     inputs, samples = [], []
     for index in range(num):
         img = rng.integers(150, 230, (size, size, 3)).astype(np.uint8)
-        quads = [_quad(size * 0.3, size * 0.3, size * 0.4, size * 0.12, 10 * index),
-                 _quad(size * 0.6, size * 0.7, size * 0.5, size * 0.15, -8),
-                 _quad(size * 0.8, size * 0.2, size * 0.2, size * 0.1, 0)]
+        quads = [
+            _quad(size * 0.3, size * 0.3, size * 0.4, size * 0.12, 10 * index),
+            _quad(size * 0.6, size * 0.7, size * 0.5, size * 0.15, -8),
+            _quad(size * 0.8, size * 0.2, size * 0.2, size * 0.1, 0)
+        ]
         for quad in quads[:2]:
             cv2.fillPoly(img, [quad.reshape(4, 2).round().astype(np.int32)], (20, 20, 20))
-        packed = pack(dict(
-            img=img, img_path=f'generated_{index}.png', ori_shape=(size, size),
-            img_shape=(size, size), scale_factor=(1.0, 1.0), scale=(size, size), flip=flip,
-            flip_direction='horizontal' if flip else None, gt_polygons=quads,
-            gt_bboxes=np.array([[q[0::2].min(), q[1::2].min(), q[0::2].max(), q[1::2].max()]
-                                for q in quads], np.float32),
-            gt_bboxes_labels=np.zeros(len(quads), np.int64),
-            gt_ignored=np.array([False, False, True])))
+        packed = pack(
+            dict(
+                img=img,
+                img_path=f'generated_{index}.png',
+                ori_shape=(size, size),
+                img_shape=(size, size),
+                scale_factor=(1.0, 1.0),
+                scale=(size, size),
+                flip=flip,
+                flip_direction='horizontal' if flip else None,
+                gt_polygons=quads,
+                gt_bboxes=np.array([[q[0::2].min(), q[1::2].min(), q[0::2].max(), q[1::2].max()]
+                                    for q in quads], np.float32),
+                gt_bboxes_labels=np.zeros(len(quads), np.int64),
+                gt_ignored=np.array([False, False, True])))
         inputs.append(packed['inputs'])
         samples.append(packed['data_samples'])
     return dict(inputs=inputs, data_samples=samples)
@@ -272,8 +286,7 @@ def test_test_time_augmentation_reaches_no_mmcv_op(family, device, monkeypatch):
 @pytest.mark.parametrize('device', DEVICES)
 def test_harness_catches_mmdets_focal_loss(device, monkeypatch):
     """Control: mmdet's FocalLoss sends CUDA tensors to ``mmcv.ops.sigmoid_focal_loss``."""
-    model = _build(
-        _model_cfg(SMALL, bbox_head=dict(loss_cls=dict(type='mmdet.FocalLoss'))), device)
+    model = _build(_model_cfg(SMALL, bbox_head=dict(loss_cls=dict(type='mmdet.FocalLoss'))), device)
     optim_wrapper = _sgd(model)
     patch_mmcv_ops(monkeypatch)
     with cuda_branches(device, monkeypatch):
@@ -318,8 +331,8 @@ def test_families_cover_every_kind_of_model():
     split a family while component names do."""
     keys = [family_key(_model_cfg(path)) for path in FAMILIES.values()]
     for kind in ('"mmdet.ResNet"', '"SEResNet"', '"TextBoxesRetinaHead"', '"RefineTextBoxesHead"',
-                 '"GN"', '"mmdet.CrossEntropyLoss"', '"DeviceAgnosticFocalLoss"',
-                 '"FocalLossStar"', '"PPOCRDetFeatures"', '"DBNet"'):
+                 '"GN"', '"mmdet.CrossEntropyLoss"', '"DeviceAgnosticFocalLoss"', '"FocalLossStar"',
+                 '"PPOCRDetFeatures"', '"DBNet"'):
         assert any(kind in key for key in keys), kind
     assert len(set(keys)) == len(keys) >= 7
     small = Config.fromfile(osp.join(REPO, SMALL)).model
@@ -332,12 +345,14 @@ def test_families_cover_every_kind_of_model():
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize('family', list(FAMILIES))
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA GPU: mmengine\'s '
-                    'AmpOptimWrapper refuses the CPU (tools/gpu_check.sh runs it)')
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason='needs a CUDA GPU: mmengine\'s '
+    'AmpOptimWrapper refuses the CPU (tools/gpu_check.sh runs it)')
 def test_amp_training_step_on_cuda(family, monkeypatch):
     from mmengine.optim import AmpOptimWrapper
     model = _build(_model_cfg(FAMILIES[family]), 'cuda')
-    optim_wrapper = AmpOptimWrapper(optimizer=torch.optim.SGD(model.parameters(), lr=1e-4),
-                                    loss_scale='dynamic')
+    optim_wrapper = AmpOptimWrapper(
+        optimizer=torch.optim.SGD(model.parameters(), lr=1e-4), loss_scale='dynamic')
     patch_mmcv_ops(monkeypatch)
     _train_and_predict(model, optim_wrapper)

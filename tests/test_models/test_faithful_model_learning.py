@@ -14,13 +14,14 @@ import torch
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 import textboxes_retina  # noqa: F401  (registers the modules)
 from textboxes_retina.models.backbones import SEResNet
 
-CONFIG = (Path(__file__).parents[2] / 'configs/textboxes_retina/ablations/'
-          'textboxes_retina_se-r50-gn_fpn-c2_8xb2-608-100k_synthtext.py')
+CONFIG = (
+    Path(__file__).parents[2] / 'configs/textboxes_retina/ablations/'
+    'textboxes_retina_se-r50-gn_fpn-c2_8xb2-608-100k_synthtext.py')
 # Two 128 x 128 images with big words (one rotated): the stride-4 to stride-32 anchors all see text.
 IMAGES = [
     [('TEXT', (64, 40), 1.3, 0), ('BOX', (60, 96), 1.1, 12)],
@@ -54,11 +55,17 @@ def test_se_resnet50_c2_p7_overfits_drawn_images(tmp_path, drawn_text):
 def _overfit(tmp_path, drawn_text):
     torch.manual_seed(0)
     # stand-in ImageNet file: SEResNet50 with Cadene's architecture, live init, in our names
-    imagenet = SEResNet(depth=50, style='caffe', stem_pool='caffe', zero_init_residual=False,
-                        norm_cfg=dict(type='BN', requires_grad=True), norm_eval=False)
+    imagenet = SEResNet(
+        depth=50,
+        style='caffe',
+        stem_pool='caffe',
+        zero_init_residual=False,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False)
     imagenet.init_weights()
-    torch.save(dict(state_dict=imagenet.state_dict(), meta=dict(se_resnet_family='cadene')),
-               tmp_path / 'imagenet.pth')
+    torch.save(
+        dict(state_dict=imagenet.state_dict(), meta=dict(se_resnet_family='cadene')),
+        tmp_path / 'imagenet.pth')
     cfg = Config.fromfile(str(CONFIG)).model
     cfg.backbone.init_cfg.checkpoint = str(tmp_path / 'imagenet.pth')
     with DefaultScope.overwrite_default_scope('mmocr'):
@@ -72,8 +79,7 @@ def _overfit(tmp_path, drawn_text):
     data = drawn_text.pack(IMAGES, 128, 128)
     assert _hmean(model, data) < 0.5
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=LR)
-    run = drawn_text.overfit(model, data, optimizer, _hmean, MAX_ITERATIONS, EVAL_FROM,
-                             EVAL_EVERY)
+    run = drawn_text.overfit(model, data, optimizer, _hmean, MAX_ITERATIONS, EVAL_FROM, EVAL_EVERY)
     print(f"hmean {run['score']:.4f} after {run['iterations']} iterations: {run['wall']:.1f} s "
           f"wall, {run['cpu']:.1f} s CPU, loss {run['first_loss']:.3f} -> {run['loss']:.3f}")
     assert run['score'] >= 0.9, (f"hmean {run['score']:.3f} after {run['iterations']} "

@@ -27,8 +27,9 @@ def test_drawn_quads_are_the_rotated_words(drawn_text):
     q = quads[1].reshape(4, 2)
     assert math.degrees(math.atan2(q[1, 1] - q[0, 1], q[1, 0] - q[0, 0])) == pytest.approx(15)
     dark = np.argwhere(img[..., 0] < 60)[:, ::-1].astype(np.float32)
-    inside = [cv2.pointPolygonTest(q.reshape(4, 1, 2), tuple(map(float, p)), False) >= 0
-              for p in dark]
+    inside = [
+        cv2.pointPolygonTest(q.reshape(4, 1, 2), tuple(map(float, p)), False) >= 0 for p in dark
+    ]
     assert np.mean(inside) > 0.3  # a third of the dark pixels belong to this word
 
 

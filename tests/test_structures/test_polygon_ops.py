@@ -6,6 +6,7 @@ from textboxes_retina.structures import (clamp_polygons, crop_polygons, follow_v
                                          largest_vertex_quad, overlaps_with_box, polygon_shape,
                                          polygons_to_bboxes, translate_polygons)
 
+
 def quad(*values):
     return np.array(values, np.float32)
 
@@ -16,17 +17,19 @@ def test_polygon_shape_repairs_bow_tie_order():
 
 
 def test_polygons_to_bboxes():
-    np.testing.assert_array_equal(polygons_to_bboxes([quad(4, 2, 10, 3, 9, 8, 3, 7)]),
-                                  [[3, 2, 10, 8]])
+    np.testing.assert_array_equal(
+        polygons_to_bboxes([quad(4, 2, 10, 3, 9, 8, 3, 7)]), [[3, 2, 10, 8]])
     assert polygons_to_bboxes([]).shape == (0, 4)
 
 
 def test_overlaps_with_box():
-    words = [quad(0, 0, 10, 0, 10, 10, 0, 10), quad(5, 0, 15, 0, 15, 10, 5, 10),
-             quad(0, 0, 0, 0, 0, 0, 0, 0)]
+    words = [
+        quad(0, 0, 10, 0, 10, 10, 0, 10),
+        quad(5, 0, 15, 0, 15, 10, 5, 10),
+        quad(0, 0, 0, 0, 0, 0, 0, 0)
+    ]
     np.testing.assert_allclose(overlaps_with_box(words, [0, 0, 10, 10]), [1, 0.5, 0])
-    np.testing.assert_allclose(overlaps_with_box(words, [0, 0, 20, 10], mode='iou'),
-                               [0.5, 0.5, 0])
+    np.testing.assert_allclose(overlaps_with_box(words, [0, 0, 20, 10], mode='iou'), [0.5, 0.5, 0])
     with pytest.raises(ValueError, match="'coverage' or 'iou'"):
         overlaps_with_box(words, [0, 0, 1, 1], mode='dice')
 
@@ -54,8 +57,7 @@ def test_crop_rotated_word_keeps_a_quad_inside_the_box():
 
 def test_largest_vertex_quad_drops_the_smallest_corners():
     hexagon = np.array([[0, 0], [10, 0], [10.5, 1], [10, 5], [0, 5], [-0.5, 4]])
-    np.testing.assert_array_equal(largest_vertex_quad(hexagon), [[0, 0], [10, 0], [10, 5],
-                                                                 [0, 5]])
+    np.testing.assert_array_equal(largest_vertex_quad(hexagon), [[0, 0], [10, 0], [10, 5], [0, 5]])
 
 
 def test_follow_vertex_order():
@@ -65,8 +67,6 @@ def test_follow_vertex_order():
 
 
 def test_clamp_and_translate():
-    np.testing.assert_array_equal(clamp_polygons([quad(-1, 2, 11, -0.5, 5, 21, 3, 3)], 10, 20)[0],
-                                  [0, 2, 10, 0, 5, 20, 3, 3])
-    np.testing.assert_array_equal(translate_polygons([quad(1, 2, 3, 4)], 10, -1)[0],
-                                  [11, 1, 13, 3])
-
+    np.testing.assert_array_equal(
+        clamp_polygons([quad(-1, 2, 11, -0.5, 5, 21, 3, 3)], 10, 20)[0], [0, 2, 10, 0, 5, 20, 3, 3])
+    np.testing.assert_array_equal(translate_polygons([quad(1, 2, 3, 4)], 10, -1)[0], [11, 1, 13, 3])

@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from mmdet.structures.bbox import (HorizontalBoxes, bbox_overlaps, convert_box_type,
-                                   get_box_type)
+from mmdet.structures.bbox import HorizontalBoxes, bbox_overlaps, convert_box_type, get_box_type
 from mmdet.structures.mask import BitmapMasks, PolygonMasks
 from shapely.geometry import Point, Polygon
 
@@ -39,8 +38,8 @@ def test_registered_as_quad_with_hbox_converters():
     # tensors and arrays convert by name, shapes (..., 8) <-> (..., 4)
     raw = torch.tensor([[DIAMOND, TRAPEZOID]])
     assert convert_box_type(raw, src_type='quad', dst_type='hbox').shape == (1, 2, 4)
-    assert convert_box_type(np.zeros((3, 4), np.float32), src_type='hbox',
-                            dst_type='quad').shape == (3, 8)
+    assert convert_box_type(
+        np.zeros((3, 4), np.float32), src_type='hbox', dst_type='quad').shape == (3, 8)
     with pytest.raises(AssertionError):
         QuadBoxes(torch.zeros(2, 4))  # boxes are not quads
     assert QuadBoxes([]).shape == (0, 8)
@@ -90,21 +89,23 @@ def test_clip_clamps_the_coordinates():
 def test_rotate_matches_mmdets_boxes_and_geometry():
     quads = _quads(SQUARE)
     quads.rotate_((5., 5.), 90.)  # clockwise on screen (y down): top left -> top right
-    torch.testing.assert_close(quads.tensor, torch.tensor([[10., 0., 10., 10., 0., 10., 0., 0.]],
-                                                          dtype=torch.float64))
+    torch.testing.assert_close(
+        quads.tensor, torch.tensor([[10., 0., 10., 10., 0., 10., 0., 0.]], dtype=torch.float64))
     # mmdet's HorizontalBoxes rotate the corners the same way (then take their bounding box)
     rectangle = [10., 20., 110., 20., 110., 50., 10., 50.]
     quads, boxes = _quads(rectangle), HorizontalBoxes(torch.tensor([[10., 20., 110., 50.]]))
     quads.rotate_((30., 40.), 30.)
     boxes.rotate_((30., 40.), 30.)
-    torch.testing.assert_close(quads.convert_to('hbox').tensor.float(), boxes.tensor,
-                               atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        quads.convert_to('hbox').tensor.float(), boxes.tensor, atol=1e-4, rtol=0)
     # 45 degrees: the square becomes a diamond of the same area
     quads = _quads(SQUARE)
     quads.rotate_((5., 5.), 45.)
     half = 5 * math.sqrt(2)
-    torch.testing.assert_close(quads.tensor, torch.tensor(
-        [[5., 5. - half, 5. + half, 5., 5., 5. + half, 5. - half, 5.]], dtype=torch.float64))
+    torch.testing.assert_close(
+        quads.tensor,
+        torch.tensor([[5., 5. - half, 5. + half, 5., 5., 5. + half, 5. - half, 5.]],
+                     dtype=torch.float64))
     torch.testing.assert_close(quads.areas, torch.tensor([100.], dtype=torch.float64))
 
 
@@ -115,17 +116,18 @@ def test_project_applies_the_homography():
     # a perspective division: w = 1 + x / 100
     quads = _quads(SQUARE)
     quads.project_(torch.tensor([[1., 0., 0.], [0., 1., 0.], [0.01, 0., 1.]]))
-    torch.testing.assert_close(quads.tensor, torch.tensor(
-        [[0., 0., 10 / 1.1, 0., 10 / 1.1, 10 / 1.1, 0., 10.]], dtype=torch.float64))
+    torch.testing.assert_close(
+        quads.tensor,
+        torch.tensor([[0., 0., 10 / 1.1, 0., 10 / 1.1, 10 / 1.1, 0., 10.]], dtype=torch.float64))
 
 
 def test_is_inside_as_the_bounding_boxes():
-    quads = _quads(SQUARE, [90., 5., 105., 5., 105., 20., 90., 20.], [110., 0., 120., 0., 120.,
-                                                                        5., 110., 5.])
+    quads = _quads(SQUARE, [90., 5., 105., 5., 105., 20., 90., 20.],
+                   [110., 0., 120., 0., 120., 5., 110., 5.])
     hboxes = quads.convert_to('hbox')
     for kwargs in (dict(), dict(all_inside=True), dict(allowed_border=15)):
-        assert quads.is_inside((50, 100), **kwargs).tolist() == hboxes.is_inside(
-            (50, 100), **kwargs).tolist()
+        assert quads.is_inside((50, 100), **kwargs).tolist() == hboxes.is_inside((50, 100),
+                                                                                 **kwargs).tolist()
     assert quads.is_inside((50, 100)).tolist() == [True, True, False]
     assert quads.is_inside((50, 100), all_inside=True).tolist() == [True, False, False]
 
@@ -149,8 +151,8 @@ def test_find_inside_points_as_shapely():
 
 def test_overlaps_are_exact_polygon_overlaps():
     quads1 = _quads(DIAMOND, TRAPEZOID, SQUARE)
-    quads2 = _quads(SQUARE, [5., 5., 15., 5., 15., 15., 5., 15.], [50., 10., 90., 40., 60., 80.,
-                                                                     20., 50.])
+    quads2 = _quads(SQUARE, [5., 5., 15., 5., 15., 15., 5., 15.],
+                    [50., 10., 90., 40., 60., 80., 20., 50.])
     inter = np.array([[_shapely(a).intersection(_shapely(b)).area for b in quads2.tensor]
                       for a in quads1.tensor])
     areas1 = np.array([_shapely(a).area for a in quads1.tensor])
@@ -158,28 +160,33 @@ def test_overlaps_are_exact_polygon_overlaps():
     iou = inter / (areas1[:, None] + areas2[None] - inter)
     assert (iou > 0).sum() >= 4
     torch.testing.assert_close(QuadBoxes.overlaps(quads1, quads2), torch.from_numpy(iou))
-    torch.testing.assert_close(QuadBoxes.overlaps(quads1, quads2, mode='iof'),
-                               torch.from_numpy(inter / areas1[:, None]))
-    torch.testing.assert_close(QuadBoxes.overlaps(quads1, quads2, is_aligned=True),
-                               torch.from_numpy(iou.diagonal().copy()))
-    torch.testing.assert_close(QuadBoxes.overlaps(quads1, quads2, 'iof', is_aligned=True),
-                               torch.from_numpy((inter / areas1[:, None]).diagonal().copy()))
+    torch.testing.assert_close(
+        QuadBoxes.overlaps(quads1, quads2, mode='iof'), torch.from_numpy(inter / areas1[:, None]))
+    torch.testing.assert_close(
+        QuadBoxes.overlaps(quads1, quads2, is_aligned=True),
+        torch.from_numpy(iou.diagonal().copy()))
+    torch.testing.assert_close(
+        QuadBoxes.overlaps(quads1, quads2, 'iof', is_aligned=True),
+        torch.from_numpy((inter / areas1[:, None]).diagonal().copy()))
     # boxes convert to quads: the same as mmdet's box IoU
     boxes1 = HorizontalBoxes(torch.tensor([[0., 0., 10., 10.], [2., 3., 12., 9.]]))
     boxes2 = HorizontalBoxes(torch.tensor([[5., 5., 15., 15.], [0., 0., 4., 4.]]))
-    torch.testing.assert_close(QuadBoxes.overlaps(boxes1, boxes2),
-                               bbox_overlaps(boxes1.tensor, boxes2.tensor))
+    torch.testing.assert_close(
+        QuadBoxes.overlaps(boxes1, boxes2), bbox_overlaps(boxes1.tensor, boxes2.tensor))
     assert QuadBoxes.overlaps(quads1, quads2[:0]).shape == (3, 0)
 
 
 def test_from_instance_masks():
     polygons = PolygonMasks([[np.array(TRAPEZOID)],
-                             [np.array([0., 0., 5., 0., 10., 0., 10., 4., 5., 4., 0., 4.])]],
-                            100, 120)
+                             [np.array([0., 0., 5., 0., 10., 0., 10., 4., 5., 4., 0., 4.])]], 100,
+                            120)
     quads = QuadBoxes.from_instance_masks(polygons)
     assert isinstance(quads, QuadBoxes)
-    torch.testing.assert_close(quads.tensor, torch.tensor(
-        [TRAPEZOID, [0., 0., 10., 0., 10., 4., 0., 4.]]), atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        quads.tensor,
+        torch.tensor([TRAPEZOID, [0., 0., 10., 0., 10., 4., 0., 4.]]),
+        atol=1e-4,
+        rtol=0)
     bitmaps = np.zeros((2, 20, 30), np.uint8)
     bitmaps[0, 2:6, 3:10] = 1  # rows 2..5, columns 3..9
     bitmaps[1, 7, 8] = 1
@@ -187,18 +194,18 @@ def test_from_instance_masks():
     # pixels are unit squares: the same extent as mmdet's HorizontalBoxes
     hboxes = HorizontalBoxes.from_instance_masks(BitmapMasks(bitmaps, 20, 30))
     torch.testing.assert_close(quads.convert_to('hbox').tensor, hboxes.tensor)
-    torch.testing.assert_close(quads.tensor, torch.tensor(
-        [[3., 2., 10., 2., 10., 6., 3., 6.], [8., 7., 9., 7., 9., 8., 8., 8.]]))
+    torch.testing.assert_close(
+        quads.tensor,
+        torch.tensor([[3., 2., 10., 2., 10., 6., 3., 6.], [8., 7., 9., 7., 9., 8., 8., 8.]]))
     assert QuadBoxes.from_instance_masks(PolygonMasks([], 10, 10)).shape == (0, 8)
 
 
 def test_indexing_cat_and_instance_data():
     from mmengine.structures import InstanceData
     quads = _quads(SQUARE, DIAMOND, TRAPEZOID)
-    assert isinstance(quads[1:], QuadBoxes) and quads[torch.tensor([2, 0])].tensor.tolist() == [
-        TRAPEZOID, SQUARE]
+    assert isinstance(quads[1:], QuadBoxes) and quads[torch.tensor(
+        [2, 0])].tensor.tolist() == [TRAPEZOID, SQUARE]
     assert QuadBoxes.cat([quads, quads[:1]]).shape == (4, 8)
     data = InstanceData(bboxes=quads, labels=torch.arange(3))
     kept = data[torch.tensor([True, False, True])]
-    assert isinstance(kept.bboxes, QuadBoxes) and kept.bboxes.tensor.tolist() == [SQUARE,
-                                                                                TRAPEZOID]
+    assert isinstance(kept.bboxes, QuadBoxes) and kept.bboxes.tensor.tolist() == [SQUARE, TRAPEZOID]

@@ -47,12 +47,10 @@ def test_canonical_order_of_flipped_quad_is_clockwise_again():
     quad = np.array([[0, 0, 10, 2, 10, 7, 0, 5]], dtype=np.float32)
     flipped = quad.copy()
     flipped[:, 0::2] = 20 - flipped[:, 0::2]  # horizontal flip: now counter-clockwise
-    np.testing.assert_array_equal(
-        canonicalize_quads(flipped), [[10, 2, 20, 0, 20, 5, 10, 7]])
+    np.testing.assert_array_equal(canonicalize_quads(flipped), [[10, 2, 20, 0, 20, 5, 10, 7]])
     vflipped = quad.copy()
     vflipped[:, 1::2] = 10 - vflipped[:, 1::2]
-    np.testing.assert_array_equal(
-        canonicalize_quads(vflipped), [[0, 5, 10, 3, 10, 8, 0, 10]])
+    np.testing.assert_array_equal(canonicalize_quads(vflipped), [[0, 5, 10, 3, 10, 8, 0, 10]])
 
 
 def test_canonical_order_is_idempotent_and_permutation_invariant():
@@ -101,10 +99,12 @@ def test_polygons_to_quads():
 def test_horizontal_flip_gives_the_canonical_mirrored_quad():
     # mirrored points (90, 20), (50, 10), (45, 30), (85, 40); the vertex nearest the
     # bounding box's top-left (45, 10) is (50, 10), then clockwise
-    torch.testing.assert_close(flip_quads(QUAD, SHAPE, 'horizontal'),
-                               torch.tensor([[50., 10., 90., 20., 85., 40., 45., 30.]]))
-    torch.testing.assert_close(flip_quads(QUAD, SHAPE, 'vertical'),
-                               torch.tensor([[15., 20., 55., 30., 50., 50., 10., 40.]]))
+    torch.testing.assert_close(
+        flip_quads(QUAD, SHAPE, 'horizontal'),
+        torch.tensor([[50., 10., 90., 20., 85., 40., 45., 30.]]))
+    torch.testing.assert_close(
+        flip_quads(QUAD, SHAPE, 'vertical'), torch.tensor([[15., 20., 55., 30., 50., 50., 10.,
+                                                            40.]]))
 
 
 @pytest.mark.parametrize('direction', ['horizontal', 'vertical', 'diagonal'])
@@ -113,8 +113,9 @@ def test_flipping_back_restores_the_vertex_order(direction):
     # rotated rectangles at many angles, canonical as the model predicts them
     angles = torch.linspace(0, math.pi, 37)[:, None]
     corners = torch.tensor([[-20., -6.], [20., -6.], [20., 6.], [-20., 6.]])
-    rot = torch.stack([torch.cat([angles.cos(), -angles.sin()], 1),
-                       torch.cat([angles.sin(), angles.cos()], 1)], 1)  # (37, 2, 2)
+    rot = torch.stack(
+        [torch.cat([angles.cos(), -angles.sin()], 1),
+         torch.cat([angles.sin(), angles.cos()], 1)], 1)  # (37, 2, 2)
     centres = 30 + 40 * torch.rand(37, 1, 2, generator=gen)
     quads = canonicalize_quads((corners @ rot.transpose(1, 2) + centres).reshape(-1, 8))
     # what the model sees in the flipped image: the mirrored quads in canonical order
@@ -125,7 +126,6 @@ def test_flipping_back_restores_the_vertex_order(direction):
         flip_quads(quads, SHAPE, 'sideways')
 
 
-
 def test_bounding_boxes_of_polygons_with_any_vertex_count():
     hexagon = np.array([[0, 0, 5, -1, 10, 0, 10, 4, 5, 6, 0, 4]], np.float64)
     boxes = quads_to_bboxes(hexagon)
@@ -134,8 +134,11 @@ def test_bounding_boxes_of_polygons_with_any_vertex_count():
 
 
 def test_stack_quads_is_the_one_list_to_array_conversion():
-    quads = [np.arange(8, dtype=np.float64), torch.arange(8.).reshape(4, 2),
-             np.arange(8, dtype=np.float32).reshape(1, 8)]
+    quads = [
+        np.arange(8, dtype=np.float64),
+        torch.arange(8.).reshape(4, 2),
+        np.arange(8, dtype=np.float32).reshape(1, 8)
+    ]
     stacked = stack_quads(quads)
     assert stacked.dtype == np.float32 and stacked.shape == (3, 8)
     np.testing.assert_array_equal(stacked, np.tile(np.arange(8), (3, 1)))

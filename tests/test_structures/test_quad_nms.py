@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from textboxes_retina.structures import (canonicalize_quads, quad_box_voting, quad_ious,
-                                         quad_nms, quad_nms_groups)
+from textboxes_retina.structures import (canonicalize_quads, quad_box_voting, quad_ious, quad_nms,
+                                         quad_nms_groups)
 
 SQUARE = torch.tensor([[0., 0., 10., 0., 10., 10., 0., 10.]])
 TRAPEZOID = torch.tensor([[0., 0., 100., 0., 90., 30., 10., 30.]])  # area 2700
@@ -82,19 +82,18 @@ def test_voting_averages_corners_by_score_within_groups():
     c = a + 100  # far away: its own group
     # b's vertices listed from another start: they are rolled onto a's before averaging
     b_rolled = b.view(4, 2).roll(1, 0).reshape(8)
-    voted, scores, keep = quad_box_voting(torch.stack([b_rolled, a, c]),
-                                          torch.tensor([0.25, 0.75, 0.5]), 0.5)
+    voted, scores, keep = quad_box_voting(
+        torch.stack([b_rolled, a, c]), torch.tensor([0.25, 0.75, 0.5]), 0.5)
     torch.testing.assert_close(voted, torch.stack([a + torch.tensor([1., 0.] * 4), c]))
     assert keep.tolist() == [1, 2]
     torch.testing.assert_close(scores, torch.tensor([0.75, 0.5]))
     # groups never mix labels
-    voted, _, keep = quad_box_voting(torch.stack([b, a]), torch.tensor([0.25, 0.75]), 0.5,
-                                     labels=torch.tensor([1, 0]))
+    voted, _, keep = quad_box_voting(
+        torch.stack([b, a]), torch.tensor([0.25, 0.75]), 0.5, labels=torch.tensor([1, 0]))
     torch.testing.assert_close(voted, torch.stack([a, b]))
     # nothing in, nothing out
     voted, scores, keep = quad_box_voting(torch.zeros(0, 8), torch.zeros(0), 0.5)
     assert voted.shape == (0, 8) and scores.shape == keep.shape == (0, )
-
 
 
 def _margin_pair():
@@ -139,15 +138,14 @@ def test_every_quad_joins_the_quad_that_suppressed_it(threshold, with_labels):
              torch.rand(300, 4, 2, generator=gen) * 2).reshape(300, 8)
     scores = torch.rand(300, generator=gen)
     labels = torch.randint(0, 2, (300, ), generator=gen) if with_labels else None
-    keep, groups = quad_nms_groups(quads, scores, threshold, labels, chunk_size=16,
-                                   first_chunk_size=4)
+    keep, groups = quad_nms_groups(
+        quads, scores, threshold, labels, chunk_size=16, first_chunk_size=4)
     assert torch.equal(keep, quad_nms(quads, scores, threshold, labels))
     assert torch.equal(groups[keep], torch.arange(len(keep)))  # leaders lead their own group
     ious = quad_ious(quads, quads)
     if labels is not None:
         ious[labels[:, None] != labels[None]] = 0
-    order = {int(k): rank for rank, k in enumerate(scores.argsort(descending=True,
-                                                                  stable=True))}
+    order = {int(k): rank for rank, k in enumerate(scores.argsort(descending=True, stable=True))}
     tol = 1e-5  # float32 IoUs of the same pair in either argument order
     for member in range(len(quads)):
         leader = int(keep[groups[member]])

@@ -15,14 +15,15 @@ import shapely
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 from textboxes_retina.structures import convex_quads, quad_ious, quad_nms
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
-CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_', 'models',
-                  'textboxes_retina_r18-small.py')
+CONFIG = osp.join(
+    osp.dirname(__file__), '..', '..', 'configs', '_base_', 'models',
+    'textboxes_retina_r18-small.py')
 
 
 def shapely_ious(quads):
@@ -69,11 +70,13 @@ def random_convex_quads(rng, count, clusters):
     centres = centres + rng.normal(0, 6, (count, 2))
     width, height = rng.uniform(10, 60, count), rng.uniform(5, 25, count)
     angle = rng.uniform(-np.pi / 2, np.pi / 2, count)
-    corners = np.stack([np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [w / 2, h / 2]
-                        for w, h in zip(width, height)])
+    corners = np.stack([
+        np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [w / 2, h / 2]
+        for w, h in zip(width, height)
+    ])
     corners = corners + rng.normal(0, 0.08, (count, 4, 2)) * height[:, None, None]
-    rotation = np.stack([np.cos(angle), -np.sin(angle), np.sin(angle), np.cos(angle)],
-                        -1).reshape(-1, 2, 2)
+    rotation = np.stack([np.cos(angle), -np.sin(angle),
+                         np.sin(angle), np.cos(angle)], -1).reshape(-1, 2, 2)
     quads = (np.einsum('nij,nkj->nki', rotation, corners) + centres[:, None]).reshape(-1, 8)
     quads = quads[convex_quads(torch.from_numpy(quads)).numpy()]
     return quads.astype(np.float32)
@@ -92,14 +95,21 @@ def test_quad_nms_equals_brute_force_shapely_nms():
         iou_thr = float(rng.choice([0.1, 0.2, 0.3, 0.5, 0.7]))
         max_num = int(rng.choice([-1, 5, 30]))
         expected, ambiguous = brute_force_nms(quads, scores, iou_thr, labels, max_num)
-        worst_iou = max(worst_iou, float(np.abs(
-            quad_ious(torch.from_numpy(quads), torch.from_numpy(quads)).double().numpy()
-            - shapely_ious(quads)).max()))
+        worst_iou = max(
+            worst_iou,
+            float(
+                np.abs(
+                    quad_ious(torch.from_numpy(quads), torch.from_numpy(quads)).double().numpy() -
+                    shapely_ious(quads)).max()))
         if ambiguous:
             skipped += 1
             continue
-        kept = quad_nms(torch.from_numpy(quads), torch.from_numpy(scores), iou_thr,
-                        None if labels is None else torch.from_numpy(labels), max_num=max_num)
+        kept = quad_nms(
+            torch.from_numpy(quads),
+            torch.from_numpy(scores),
+            iou_thr,
+            None if labels is None else torch.from_numpy(labels),
+            max_num=max_num)
         assert kept.tolist() == expected, f'case {case}'
         cases += 1
         candidates += len(quads)
@@ -124,23 +134,35 @@ def test_head_decode_and_nms_equals_brute_force_shapely_nms():
     generator = torch.Generator().manual_seed(5)
     cases = skipped = general = 0
     for case in range(10):
-        cls_scores = [torch.randn(1, head.num_base_priors, h, w, generator=generator) * 2
-                      for h, w in sizes]
-        bbox_preds = [torch.randn(1, head.num_base_priors * 12, h, w, generator=generator)
-                      for h, w in sizes]
-        test_cfg = Config(dict(head.test_cfg, score_thr=0.3, nms_pre=60, max_per_img=100,
-                               nms=dict(type='quad_nms', iou_threshold=float([0.2, 0.5][case % 2]))))
-        with_nms = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
-                                        cfg=test_cfg, rescale=True)[0]
-        candidates = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
-                                          cfg=test_cfg, rescale=True, with_nms=False)[0]
+        cls_scores = [
+            torch.randn(1, head.num_base_priors, h, w, generator=generator) * 2 for h, w in sizes
+        ]
+        bbox_preds = [
+            torch.randn(1, head.num_base_priors * 12, h, w, generator=generator) for h, w in sizes
+        ]
+        test_cfg = Config(
+            dict(
+                head.test_cfg,
+                score_thr=0.3,
+                nms_pre=60,
+                max_per_img=100,
+                nms=dict(type='quad_nms', iou_threshold=float([0.2, 0.5][case % 2]))))
+        with_nms = head.predict_by_feat(
+            cls_scores, bbox_preds, batch_img_metas=[meta], cfg=test_cfg, rescale=True)[0]
+        candidates = head.predict_by_feat(
+            cls_scores,
+            bbox_preds,
+            batch_img_metas=[meta],
+            cfg=test_cfg,
+            rescale=True,
+            with_nms=False)[0]
         quads = candidates.bboxes.numpy()
         points = quads.reshape(-1, 4, 2)
         axis_aligned = np.isclose(points[:, 0, 1], points[:, 1, 1]) & \
             np.isclose(points[:, 1, 0], points[:, 2, 0])
         general += int((~axis_aligned).sum())
-        expected, ambiguous = brute_force_nms(quads, candidates.scores.numpy(),
-                                              test_cfg.nms.iou_threshold,
+        expected, ambiguous = brute_force_nms(quads,
+                                              candidates.scores.numpy(), test_cfg.nms.iou_threshold,
                                               candidates.labels.numpy(), test_cfg.max_per_img)
         if ambiguous:
             skipped += 1

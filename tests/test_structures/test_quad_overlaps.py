@@ -19,13 +19,12 @@ def test_hand_computed_ious():
         SQUARE + 20,  # disjoint
         SQUARE + torch.tensor([10., 0.] * 4),  # sharing an edge only
     ])
-    torch.testing.assert_close(quad_ious(SQUARE, quads),
-                               torch.tensor([[1 / 3, 0.5, 0.04, 0., 0.]]))
+    torch.testing.assert_close(quad_ious(SQUARE, quads), torch.tensor([[1 / 3, 0.5, 0.04, 0., 0.]]))
     # a trapezoid and its copy 3 px lower: the intersection is the trapezoid above y = 3,
     # 2700 - 297 = 2403, the union 2997 (mmcv 2.0.1's box_iou_quadri misjudges such quads)
     lower = TRAPEZOID + torch.tensor([0., 3.] * 4)
-    torch.testing.assert_close(quad_ious(TRAPEZOID, lower, aligned=True),
-                               torch.tensor([2403 / 2997]))
+    torch.testing.assert_close(
+        quad_ious(TRAPEZOID, lower, aligned=True), torch.tensor([2403 / 2997]))
 
 
 def test_vertex_order_and_degenerate_quads():
@@ -50,8 +49,7 @@ def test_random_convex_quads_match_shapely():
     assert 0.2 < (expected > 0).mean() < 0.9  # overlapping and disjoint pairs
     np.testing.assert_allclose(quad_ious(quads, quads).numpy(), expected, atol=1e-5)
     # aligned pairs (the other code path) agree; so does the matrix in float64
-    rows, cols = torch.meshgrid(torch.arange(len(quads)), torch.arange(len(quads)),
-                                indexing='ij')
+    rows, cols = torch.meshgrid(torch.arange(len(quads)), torch.arange(len(quads)), indexing='ij')
     aligned = quad_ious(quads[rows.reshape(-1)], quads[cols.reshape(-1)], aligned=True)
     np.testing.assert_allclose(aligned.view(len(quads), -1).numpy(), expected, atol=1e-5)
     ious64 = quad_ious(quads.double(), quads.double())
@@ -71,14 +69,14 @@ def test_quad_ious_exact_for_general_quads():
     # A non-rectangular quad inside another: IoU = area(inner) / area(outer) = 0.2096340
     # (mmcv 2.0.1's box_iou_quadri returns 0.0760 here).
     outer = torch.tensor([[327.8, 0., 512., 17.253693, 512., 512., 311.5701, 512.]])
-    inner = torch.tensor([[434.95828, 180.07133, 500.67566, 125.78344, 494.8859, 494.4739,
-                           430.53415, 435.56396]])
+    inner = torch.tensor(
+        [[434.95828, 180.07133, 500.67566, 125.78344, 494.8859, 494.4739, 430.53415, 435.56396]])
     assert quad_ious(outer, inner).item() == pytest.approx(0.2096340, abs=1e-5)
-    assert quad_ious(inner, outer.view(4, 2).flip(0).reshape(1, 8)).item() == pytest.approx(
-        0.2096340, abs=1e-5)
+    assert quad_ious(inner,
+                     outer.view(4, 2).flip(0).reshape(1, 8)).item() == pytest.approx(
+                         0.2096340, abs=1e-5)
     assert quad_ious(square, square + 100).item() == 0
     assert quad_ious(square[:0], square).shape == (0, 1)
-
 
 
 def test_min_iou_prefilter_and_dtype_policy():

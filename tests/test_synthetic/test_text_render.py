@@ -7,8 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from textboxes_retina.synthetic import (BACKGROUNDS, draw_distractor, find_font_families,
-                                        make_background, render_block, render_image,
-                                        select_fonts)
+                                        make_background, render_block, render_image, select_fonts)
 from textboxes_retina.synthetic.text_render import block_homography, warp_block
 
 
@@ -20,8 +19,10 @@ def families():
 @pytest.mark.timeout(60)
 def test_fonts_found_in_packages_and_draw_every_character(families):
     # matplotlib (an mmocr dependency) ships DejaVu; requirements/demo.txt adds font-* packages
-    assert {'DejaVu Sans', 'DejaVu Serif', 'DejaVu Sans Mono', 'Lato', 'Caladea',
-            'Source Sans Pro', 'Source Serif Pro'} <= set(families)
+    assert {
+        'DejaVu Sans', 'DejaVu Serif', 'DejaVu Sans Mono', 'Lato', 'Caladea', 'Source Sans Pro',
+        'Source Serif Pro'
+    } <= set(families)
     assert len(families) >= 12 and list(families) == sorted(families)
     # oracle: PIL draws each character of every font with some ink, and distinct letters differ
     for files in families.values():
@@ -120,8 +121,7 @@ def test_images_have_words_in_bounds_clockwise_and_many_small(families):
     fonts = select_fonts(families)
     heights, counts = [], []
     for seed in range(30):
-        img, words = render_image(np.random.default_rng(seed), (320, 512), fonts,
-                                  list(BACKGROUNDS))
+        img, words = render_image(np.random.default_rng(seed), (320, 512), fonts, list(BACKGROUNDS))
         assert img.dtype == np.uint8 and 320 <= min(img.shape[:2])
         counts.append(sum(not dc for _, _, dc in words))
         for quad, text, dont_care in words:

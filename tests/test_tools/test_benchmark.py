@@ -37,8 +37,8 @@ def test_time_runs_warmup_repeats_and_budget():
     seconds = timing.time_runs(lambda: calls.append(1), repeats=3, warmup=2)
     assert len(calls) == 5 and len(seconds) == 3
     calls.clear()
-    seconds = timing.time_runs(lambda: (calls.append(1), time.sleep(0.02)), repeats=10,
-                               warmup=0, budget_s=0.01)
+    seconds = timing.time_runs(
+        lambda: (calls.append(1), time.sleep(0.02)), repeats=10, warmup=0, budget_s=0.01)
     assert len(seconds) == 1 and seconds[0] >= 0.02
 
 
@@ -75,9 +75,10 @@ def test_peak_rss_sees_a_large_allocation():
 
 
 def test_strip_pretrained_removes_nested_pretrained_init():
-    cfg = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='x')),
-               neck=[dict(init_cfg=[dict(type='Pretrained'), dict(type='Xavier')])],
-               head=dict(init_cfg=dict(type='Normal')))
+    cfg = dict(
+        backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='x')),
+        neck=[dict(init_cfg=[dict(type='Pretrained'), dict(type='Xavier')])],
+        head=dict(init_cfg=dict(type='Normal')))
     model_zoo.strip_pretrained(cfg)
     assert 'init_cfg' not in cfg['backbone']
     assert cfg['neck'][0]['init_cfg'] == [dict(type='Xavier')]
@@ -170,9 +171,11 @@ def test_parse_args_quick_keeps_explicit_options():
 
 
 def test_quick_run_writes_json_markdown_and_plot(tmp_path, one_thread):
-    results = benchmark.main(['--quick', '--sections', 'evaluation', '--eval-images', '3',
-                              '--metric-images', '1', '--words', '2', '4',
-                              '--out-dir', str(tmp_path)])
+    results = benchmark.main([
+        '--quick', '--sections', 'evaluation', '--eval-images', '3', '--metric-images', '1',
+        '--words', '2', '4', '--out-dir',
+        str(tmp_path)
+    ])
     assert results['evaluation']['num_images'] == 3
     with open(tmp_path / 'benchmark.json') as f:
         saved = json.load(f)
@@ -190,8 +193,9 @@ def test_quick_run_writes_json_markdown_and_plot(tmp_path, one_thread):
 @pytest.mark.timeout(180)
 def test_quick_onnxruntime_section(tmp_path, one_thread):
     pytest.importorskip('onnxruntime')
-    results = benchmark.main(['--quick', '--sections', 'onnxruntime', '--repeats', '2',
-                              '--out-dir', str(tmp_path)])
+    results = benchmark.main(
+        ['--quick', '--sections', 'onnxruntime', '--repeats', '2', '--out-dir',
+         str(tmp_path)])
     (row, ) = results['onnxruntime']
     assert row['model'] == 'ours_small' and row['input_shape'] == [128, 128]
     assert row['runs'] == 2 and row['threads'] == 1

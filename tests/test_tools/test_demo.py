@@ -19,11 +19,16 @@ VAL_FLOOR = 0.2
 @pytest.mark.timeout(960)  # the demo subprocess may take up to 900 s
 def test_demo_runs_end_to_end_and_learns(tmp_path):
     work_dir, data_dir = tmp_path / 'demo', tmp_path / 'data'
-    proc = subprocess.run(
-        [sys.executable, 'tools/demo.py', '--work-dir', str(work_dir), '--data-dir',
-         str(data_dir), '--num-train', '96', '--num-val', '24', '--num-ood', '24', '--iters',
-         str(ITERS)],
-        cwd=REPO, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([
+        sys.executable, 'tools/demo.py', '--work-dir',
+        str(work_dir), '--data-dir',
+        str(data_dir), '--num-train', '96', '--num-val', '24', '--num-ood', '24', '--iters',
+        str(ITERS)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     assert 'demo finished in' in out and 'real-image hmean:' in out
@@ -56,9 +61,10 @@ def test_step_cpu_time_is_the_subprocess_own(tmp_path, capsys):
             '    t = time.process_time()\n'
             '    while time.process_time() - t < s: pass\n')
     out_file = tmp_path / 'own.txt'
-    child = (burn + 'import subprocess, sys\n'
-             f'subprocess.run([sys.executable, "-c", {burn + "burn(0.3)"!r}], check=True)\n'
-             f'burn(0.5)\nopen({str(out_file)!r}, "w").write(str(time.process_time()))\n')
+    child = (
+        burn + 'import subprocess, sys\n'
+        f'subprocess.run([sys.executable, "-c", {burn + "burn(0.3)"!r}], check=True)\n'
+        f'burn(0.5)\nopen({str(out_file)!r}, "w").write(str(time.process_time()))\n')
     cpu_times = {}
     wall = demo.run('burn', [sys.executable, '-c', child], cpu_times=cpu_times, key='burn')
     own = float(out_file.read_text())

@@ -12,11 +12,13 @@ import pytest
 def test_training_stats_from_mmengine_scalars(gpu_check_tool, tmp_path):
     run_dir = tmp_path / '20260101_000000' / 'vis_data'
     run_dir.mkdir(parents=True)
-    rows = [dict(iter=5 * (i + 1), loss=loss, time=t, memory=m, lr=0.01)
-            for i, (loss, t, m) in enumerate(zip(
-                [4.0, 3.0, 2.5, 2.0, 1.5, 1.0, 0.9, 0.8, 0.7, 0.6],
+    rows = [
+        dict(iter=5 * (i + 1), loss=loss, time=t, memory=m, lr=0.01)
+        for i, (loss, t, m) in enumerate(
+            zip([4.0, 3.0, 2.5, 2.0, 1.5, 1.0, 0.9, 0.8, 0.7, 0.6],
                 [9.0, 0.5, 0.25, 0.25, 0.3, 0.2, 0.25, 0.25, 0.25, 0.4],
-                [900, 1200, 1100, 1000, 1000, 1000, 1000, 1000, 1000, 1000]))]
+                [900, 1200, 1100, 1000, 1000, 1000, 1000, 1000, 1000, 1000]))
+    ]
     with open(run_dir / 'scalars.json', 'w') as f:
         f.write(json.dumps({'ic15/hmean': 0.5, 'step': 50}) + '\n')  # a validation line
         for row in rows:
@@ -43,16 +45,24 @@ def test_junit_counts(gpu_check_tool, tmp_path):
         '<testcase classname="tests.b" name="test_s2"><skipped/></testcase>'
         '</testsuite></testsuites>')
     counts = gpu_check_tool._junit_counts(str(path))
-    assert counts == dict(tests=4, failures=1, errors=0, skipped=2, passed=1,
-                          failed_tests=['tests.a::test_bad[cuda]'])
+    assert counts == dict(
+        tests=4,
+        failures=1,
+        errors=0,
+        skipped=2,
+        passed=1,
+        failed_tests=['tests.a::test_bad[cuda]'])
 
 
 @pytest.mark.timeout(30)
 def test_without_an_environment_it_says_what_to_run(tmp_path, repo_root):
     env = {k: v for k, v in os.environ.items() if k != 'PYTHON'}
     env['TEXTBOXES_VENV'] = str(tmp_path / 'missing')
-    result = subprocess.run(['bash', osp.join(repo_root, 'tools', 'gpu_check.sh')], env=env,
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(['bash', osp.join(repo_root, 'tools', 'gpu_check.sh')],
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=30)
     assert result.returncode == 2 and 'tools/setup_env.sh' in result.stderr
 
 
@@ -60,11 +70,20 @@ def test_without_an_environment_it_says_what_to_run(tmp_path, repo_root):
 @pytest.mark.timeout(600)
 def test_cpu_dry_run_writes_every_step(tmp_path, repo_root):
     out = tmp_path / 'gpu_check'
-    env = dict(os.environ, PYTHON=sys.executable, TEXTBOXES_VENV=str(tmp_path / 'no_venv'),
-               OMP_NUM_THREADS='1')
-    result = subprocess.run(['bash', osp.join(repo_root, 'tools', 'gpu_check.sh'), '--device',
-                             'cpu', '--quick', '--out-dir', str(out)],
-                            env=env, capture_output=True, text=True, timeout=580)
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        TEXTBOXES_VENV=str(tmp_path / 'no_venv'),
+        OMP_NUM_THREADS='1')
+    result = subprocess.run([
+        'bash',
+        osp.join(repo_root, 'tools', 'gpu_check.sh'), '--device', 'cpu', '--quick', '--out-dir',
+        str(out)
+    ],
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=580)
     log = result.stdout + result.stderr
     with open(out / 'gpu_check.json') as f:
         report = json.load(f)

@@ -39,19 +39,23 @@ def test_icdar_lines_follow_the_ic15_submission_format(infer_tool):
     """Hand-derived lines: coordinates truncated (not rounded), counter-clockwise quads
     (the official check: sum((x[i+1] - x[i]) * (y[i+1] + y[i])) > 0) reversed from their first
     vertex, and no score column unless asked."""
-    prediction = dict(polygons=[[10.4, 20.6, 30, 20, 30.5, 40, 10.9, 40.49],
-                                [10, 40, 30.7, 40, 30, 20, 10, 20.99]],
-                      scores=[0.87654, 0.5])
-    assert infer_tool.icdar_lines(prediction) == ['10,20,30,20,30,40,10,40',
-                                                  '10,40,10,20,30,20,30,40']
-    assert infer_tool.icdar_lines(prediction, with_confidence=True) == [
-        '10,20,30,20,30,40,10,40,0.876540', '10,40,10,20,30,20,30,40,0.500000']
+    prediction = dict(
+        polygons=[[10.4, 20.6, 30, 20, 30.5, 40, 10.9, 40.49],
+                  [10, 40, 30.7, 40, 30, 20, 10, 20.99]],
+        scores=[0.87654, 0.5])
+    assert infer_tool.icdar_lines(prediction) == [
+        '10,20,30,20,30,40,10,40', '10,40,10,20,30,20,30,40'
+    ]
+    assert infer_tool.icdar_lines(
+        prediction, with_confidence=True) == [
+            '10,20,30,20,30,40,10,40,0.876540', '10,40,10,20,30,20,30,40,0.500000'
+        ]
     assert infer_tool.icdar_lines(dict(polygons=[], scores=[])) == []
 
 
 @pytest.mark.timeout(120)
 def test_infer_writes_json_txt_and_drawn_images(infer_tool, image_folder, tmp_path, repo_root,
-                                               monkeypatch):
+                                                monkeypatch):
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
     from mmengine.runner import save_checkpoint
@@ -69,8 +73,9 @@ def test_infer_writes_json_txt_and_drawn_images(infer_tool, image_folder, tmp_pa
     out_dir = tmp_path / 'out'
     # A random model scores about 0.01 (the focal-loss prior): keep its top 5 quads per image.
     infer_tool.main([
-        SMALL_CONFIG, checkpoint, str(image_folder), '--out-dir', str(out_dir),
-        '--cfg-options', 'model.test_cfg.score_thr=0.0', 'model.test_cfg.nms_pre=20',
+        SMALL_CONFIG, checkpoint,
+        str(image_folder), '--out-dir',
+        str(out_dir), '--cfg-options', 'model.test_cfg.score_thr=0.0', 'model.test_cfg.nms_pre=20',
         'model.test_cfg.max_per_img=5'
     ])
     for name in ('img_1', 'img_2'):

@@ -38,8 +38,8 @@ def _synthetic_infos(scales, ratios, per_cluster=40, seed=0):
                 r = ratio * np.exp(0.05 * rng.standard_normal())
                 w, h = s * np.sqrt(r), s / np.sqrt(r)
                 x, y = rng.uniform(0, 100, 2)
-                instances.append(dict(polygon=[x, y, x + w, y, x + w, y + h, x, y + h],
-                                      ignore=False))
+                instances.append(
+                    dict(polygon=[x, y, x + w, y, x + w, y + h, x, y + h], ignore=False))
     instances.append(dict(polygon=[0, 0, 990, 0, 990, 5, 0, 5], ignore=True))
     return [dict(width=1000, height=1000, instances=instances)]
 
@@ -56,9 +56,13 @@ def test_anchor_settings_recover_word_scales_and_ratios(kmeans_anchors):
 
 
 def test_word_sizes_at_input_size(kmeans_anchors):
-    info = dict(width=1280, height=720, instances=[
-        dict(polygon=[10, 10, 110, 10, 110, 30, 10, 30], ignore=False),
-        dict(polygon=[0, 0, 10, 0, 10, 10, 0, 10], ignore=True)])
+    info = dict(
+        width=1280,
+        height=720,
+        instances=[
+            dict(polygon=[10, 10, 110, 10, 110, 30, 10, 30], ignore=False),
+            dict(polygon=[0, 0, 10, 0, 10, 10, 0, 10], ignore=True)
+        ])
     widths, heights = kmeans_anchors.word_sizes([info], input_size=640)
     np.testing.assert_allclose([widths[0], heights[0]], [50, 10])
     widths, heights = kmeans_anchors.word_sizes([info], input_size=640, stretch=True)
@@ -68,8 +72,11 @@ def test_word_sizes_at_input_size(kmeans_anchors):
 
 
 def test_format_settings_prints_a_config_snippet(kmeans_anchors):
-    settings = dict(base_sizes=np.array([29.6, 120.2]), size_counts=np.array([3, 4]),
-                    aspect_ratios=np.array([0.5, 3.0]), ratio_counts=np.array([5, 2]))
+    settings = dict(
+        base_sizes=np.array([29.6, 120.2]),
+        size_counts=np.array([3, 4]),
+        aspect_ratios=np.array([0.5, 3.0]),
+        ratio_counts=np.array([5, 2]))
     text = kmeans_anchors.format_settings(settings, 7, 'toy')
     assert 'base_sizes=[30, 120],' in text
     assert 'aspect_ratios=[0.5, 3.0])))' in text

@@ -47,9 +47,12 @@ def test_each_setting_changes_only_the_regression_loss(name):
 def test_a_tiny_run_reports_every_setting(tmp_path):
     tool = _tool()
     out = tmp_path / 'results.json'
-    tool.main(['--iters', '2', '--num-train', '4', '--num-test', '2', '--batch-size', '2',
-               '--data-dir', str(tmp_path / 'data'), '--work-dir', str(tmp_path / 'work'),
-               '--out', str(out)])
+    tool.main([
+        '--iters', '2', '--num-train', '4', '--num-test', '2', '--batch-size', '2', '--data-dir',
+        str(tmp_path / 'data'), '--work-dir',
+        str(tmp_path / 'work'), '--out',
+        str(out)
+    ])
     results = json.loads(out.read_text())['results']
     assert [r['setting'] for r in results] == ['retina', 'seed', 'tbpp']
     for r in results:

@@ -22,29 +22,34 @@ import shutil
 import subprocess
 import sys
 
+import mmocr
 import pytest
 import torch
 
-import mmocr
 import textboxes_retina  # noqa: F401  (checkpoint loading under torch >= 2.6)
 
 MMOCR_TOOLS = osp.join(osp.dirname(mmocr.__file__), '.mim', 'tools')
 SMALL_CONFIG = 'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
-LOADERS = [f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader',
-                                            'test_dataloader')
-           for key in ('num_workers=0', 'persistent_workers=False')]
-TRAIN_OPTIONS = ['train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
-                 'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=1',
-                 'default_hooks.logger.interval=1', 'randomness.seed=0', *LOADERS]
+LOADERS = [
+    f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    for key in ('num_workers=0', 'persistent_workers=False')
+]
+TRAIN_OPTIONS = [
+    'train_dataloader.batch_size=2', 'val_dataloader.batch_size=2', 'train_cfg.val_interval=2',
+    'default_hooks.checkpoint.interval=1', 'default_hooks.logger.interval=1', 'randomness.seed=0',
+    *LOADERS
+]
 
 
 def _run(command, cwd, timeout=300):
     """Run a command in ``cwd`` with this interpreter's environment; returns its output."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [osp.dirname(osp.dirname(textboxes_retina.__file__))] +
-        [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [osp.dirname(osp.dirname(textboxes_retina.__file__))] +
+            [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
     return log
@@ -68,10 +73,15 @@ def _test_metrics(work_dir):
 def workspace(tmp_path_factory, repo_root):
     """A folder with ``data/synthetic_text/{train,test}`` (the small config's data root)."""
     root = tmp_path_factory.mktemp('mmocr_tools')
-    subprocess.run([sys.executable, osp.join(repo_root, 'tools', 'make_synthetic_dataset.py'),
-                    '--out-dir', str(root / 'data' / 'synthetic_text'), '--split', 'train',
-                    'test', '--num-images', '4', '2', '--img-size', '192', '--seed', '0',
-                    '--no-progress'], check=True, capture_output=True, timeout=120)
+    subprocess.run([
+        sys.executable,
+        osp.join(repo_root, 'tools', 'make_synthetic_dataset.py'), '--out-dir',
+        str(root / 'data' / 'synthetic_text'), '--split', 'train', 'test', '--num-images', '4', '2',
+        '--img-size', '192', '--seed', '0', '--no-progress'
+    ],
+                   check=True,
+                   capture_output=True,
+                   timeout=120)
     return root
 
 
@@ -89,13 +99,17 @@ def trained(workspace, config):
     """MMOCR's train.py for 2 iterations, then ``--resume`` to 3 through ``mim train mmocr``
     (which runs the same script; directly where openmim is missing)."""
     work_dir = workspace / 'work'
-    first = _run([sys.executable, osp.join(MMOCR_TOOLS, 'train.py'), config, '--work-dir',
-                  str(work_dir), '--cfg-options', 'train_cfg.max_iters=2', *TRAIN_OPTIONS],
-                 workspace)
+    first = _run([
+        sys.executable,
+        osp.join(MMOCR_TOOLS, 'train.py'), config, '--work-dir',
+        str(work_dir), '--cfg-options', 'train_cfg.max_iters=2', *TRAIN_OPTIONS
+    ], workspace)
     launcher = [MIM, 'train', 'mmocr', config, '--gpus', '0'] if MIM else \
         [sys.executable, osp.join(MMOCR_TOOLS, 'train.py'), config]
-    resumed = _run([*launcher, '--work-dir', str(work_dir), '--resume', '--cfg-options',
-                    'train_cfg.max_iters=3', *TRAIN_OPTIONS], workspace)
+    resumed = _run([
+        *launcher, '--work-dir',
+        str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=3', *TRAIN_OPTIONS
+    ], workspace)
     return work_dir, first, resumed
 
 
@@ -122,9 +136,13 @@ def test_mmocr_test_evaluates_a_checkpoint(trained, workspace, config):
     work_dir, _, _ = trained
     test_dir = workspace / 'test'
     shown = workspace / 'shown'
-    _run([sys.executable, osp.join(MMOCR_TOOLS, 'test.py'), config, str(work_dir / 'iter_3.pth'),
-          '--work-dir', str(test_dir), '--cfg-options', *LOADERS,
-          f'default_hooks.visualization.test_out_dir={shown}'], workspace)
+    _run([
+        sys.executable,
+        osp.join(MMOCR_TOOLS, 'test.py'), config,
+        str(work_dir / 'iter_3.pth'), '--work-dir',
+        str(test_dir), '--cfg-options', *LOADERS,
+        f'default_hooks.visualization.test_out_dir={shown}'
+    ], workspace)
     metrics = _test_metrics(test_dir)
     assert {'ic15/precision', 'ic15/recall', 'ic15/hmean'} <= set(metrics)
     assert all(0.0 <= metrics[f'ic15/{key}'] <= 1.0 for key in ('precision', 'recall', 'hmean'))
@@ -139,8 +157,10 @@ def test_mim_train_resumed_and_mim_test_evaluates(trained, workspace, config):
     assert 'Training command is' in resumed and f".mim/tools/train.py {config}" in resumed
     assert 'Training finished successfully' in resumed
     test_dir = workspace / 'mim_test'
-    log = _run([MIM, 'test', 'mmocr', config, '--checkpoint', str(work_dir / 'iter_3.pth'),
-                '--gpus', '0', '--work-dir', str(test_dir), '--cfg-options', *LOADERS],
-               workspace)
+    log = _run([
+        MIM, 'test', 'mmocr', config, '--checkpoint',
+        str(work_dir / 'iter_3.pth'), '--gpus', '0', '--work-dir',
+        str(test_dir), '--cfg-options', *LOADERS
+    ], workspace)
     assert 'Testing finished successfully' in log
     assert 'ic15/hmean' in _test_metrics(test_dir)

@@ -50,20 +50,24 @@ def _match(expected, got):
 
 
 @pytest.mark.timeout(240)
-def test_onnxruntime_quads_equal_pytorch_on_toy_images(exported, infer_tool, tmp_path,
-                                                       monkeypatch):
+def test_onnxruntime_quads_equal_pytorch_on_toy_images(exported, infer_tool, tmp_path, monkeypatch):
     info = exported['info']
     assert info['opset'] == 17 and info['num_levels'] == 5
     assert all(row['max_abs_diff'] < 1e-3 for row in info['verify'])
     monkeypatch.chdir(REPO_ROOT)
     infer = infer_tool
-    common = ['--formats', 'json', 'txt', '--no-save-vis', '--device', 'cpu',
-              '--cfg-options', 'model.test_cfg.score_thr=0.3']
-    infer.main([SMALL_CONFIG, exported['checkpoint'], TOY_IMAGES, '--out-dir',
-                str(tmp_path / 'pytorch'), *common])
-    infer.main([SMALL_CONFIG, exported['checkpoint'], TOY_IMAGES, '--out-dir',
-                str(tmp_path / 'ort'), '--backend', 'onnxruntime', '--onnx', exported['onnx'],
-                *common])
+    common = [
+        '--formats', 'json', 'txt', '--no-save-vis', '--device', 'cpu', '--cfg-options',
+        'model.test_cfg.score_thr=0.3'
+    ]
+    infer.main([
+        SMALL_CONFIG, exported['checkpoint'], TOY_IMAGES, '--out-dir',
+        str(tmp_path / 'pytorch'), *common
+    ])
+    infer.main([
+        SMALL_CONFIG, exported['checkpoint'], TOY_IMAGES, '--out-dir',
+        str(tmp_path / 'ort'), '--backend', 'onnxruntime', '--onnx', exported['onnx'], *common
+    ])
     total = 0
     for index in range(1, 6):
         name = f'img_{index}'
@@ -75,8 +79,9 @@ def test_onnxruntime_quads_equal_pytorch_on_toy_images(exported, infer_tool, tmp
             assert ious.min() > 0.99 and score_diffs.max() < 1e-4
         total += len(expected['polygons'])
         # Same quads after truncation, hence the same submission file.
-        assert ((tmp_path / 'ort' / 'txt' / f'res_{name}.txt').read_text() ==
-                (tmp_path / 'pytorch' / 'txt' / f'res_{name}.txt').read_text())
+        assert ((tmp_path / 'ort' / 'txt' /
+                 f'res_{name}.txt').read_text() == (tmp_path / 'pytorch' / 'txt' /
+                                                    f'res_{name}.txt').read_text())
     assert total >= 10  # the comparison has quads to compare
 
 

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.timeout(180)
 
 SMALL_CONFIG = 'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
 # A random model scores about 0.01: keep its best quads.
-TOP_QUADS = ['--cfg-options', 'model.test_cfg.score_thr=0.0', 'model.test_cfg.nms_pre=100',
-             'model.test_cfg.max_per_img=50']
+TOP_QUADS = [
+    '--cfg-options', 'model.test_cfg.score_thr=0.0', 'model.test_cfg.nms_pre=100',
+    'model.test_cfg.max_per_img=50'
+]
 
 
 @pytest.fixture(scope='module')
@@ -46,8 +48,11 @@ def checkpoints(small_model, tmp_path_factory):
     del other[missing]
     other['neck.extra.weight'] = torch.zeros(3)
     save_checkpoint(dict(state_dict=other, meta=dict()), str(folder / 'other.pth'))
-    return dict(good=str(folder / 'good.pth'), other=str(folder / 'other.pth'),
-                cls_key=cls_key, missing=missing)
+    return dict(
+        good=str(folder / 'good.pth'),
+        other=str(folder / 'other.pth'),
+        cls_key=cls_key,
+        missing=missing)
 
 
 @pytest.fixture
@@ -60,14 +65,18 @@ def images(tmp_path, repo_root):
     return folder
 
 
-def test_broken_images_are_reported_and_skipped_the_rest_is_written(
-        infer_tool, checkpoints, images, tmp_path, repo_root, monkeypatch, capsys):
+def test_broken_images_are_reported_and_skipped_the_rest_is_written(infer_tool, checkpoints, images,
+                                                                    tmp_path, repo_root,
+                                                                    monkeypatch, capsys):
     monkeypatch.chdir(repo_root)
     (images / 'empty.jpg').write_bytes(b'')
     (images / 'broken.png').write_bytes(b'\x89PNG\r\n\x1a\n not really')
     out_dir = tmp_path / 'out'
-    skipped = infer_tool.main([SMALL_CONFIG, checkpoints['good'], str(images), '--out-dir',
-                               str(out_dir), '--batch-size', '2', *TOP_QUADS])
+    skipped = infer_tool.main([
+        SMALL_CONFIG, checkpoints['good'],
+        str(images), '--out-dir',
+        str(out_dir), '--batch-size', '2', *TOP_QUADS
+    ])
     assert skipped == 2
     err = capsys.readouterr().err
     for name in ('empty.jpg', 'broken.png'):
@@ -108,8 +117,10 @@ def test_exif_rotated_photo_is_predicted_and_drawn_upright(infer_tool, checkpoin
     assert np.abs(array[..., ::-1].astype(int) - upright).mean() < 3
 
     out_dir = tmp_path / 'out'
-    assert infer_tool.main([SMALL_CONFIG, checkpoints['good'], str(photo), '--out-dir',
-                            str(out_dir), *TOP_QUADS]) == 0
+    assert infer_tool.main(
+        [SMALL_CONFIG, checkpoints['good'],
+         str(photo), '--out-dir',
+         str(out_dir), *TOP_QUADS]) == 0
     assert cv2.imread(str(out_dir / 'vis' / 'photo.jpg')).shape == upright.shape
     polygons = np.array(json.loads((out_dir / 'preds' / 'photo.json').read_text())['polygons'])
     # Quads lie in the upright 160 x 320 frame (clipped there), not in the stored 320 x 160 one.
@@ -119,8 +130,8 @@ def test_exif_rotated_photo_is_predicted_and_drawn_upright(infer_tool, checkpoin
 @pytest.mark.parametrize('argv,message', [
     (['--batch-size', '0'], 'argument --batch-size: must be at least 1, got 0'),
     (['--batch-size', 'two'], "argument --batch-size: expected a whole number, got 'two'"),
-    (['--cfg-options', 'model.test_cfg.score_thr'],
-     "argument --cfg-options: expected KEY=VALUE, got 'model.test_cfg.score_thr'"),
+    (['--cfg-options', 'model.test_cfg.score_thr'
+      ], "argument --cfg-options: expected KEY=VALUE, got 'model.test_cfg.score_thr'"),
 ])
 def test_infer_argument_errors(infer_tool, capsys, argv, message):
     with pytest.raises(SystemExit) as info:
@@ -174,11 +185,16 @@ def test_infer_refuses_a_checkpoint_of_another_config(infer_tool, checkpoints, i
     monkeypatch.chdir(repo_root)
     out_dir = tmp_path / 'out'
     with pytest.raises(RuntimeError, match=checkpoints['cls_key']):
-        infer_tool.main([SMALL_CONFIG, checkpoints['other'], str(images), '--out-dir',
-                         str(out_dir)])
+        infer_tool.main(
+            [SMALL_CONFIG, checkpoints['other'],
+             str(images), '--out-dir',
+             str(out_dir)])
     assert not out_dir.exists()  # nothing was inferred
-    assert infer_tool.main([SMALL_CONFIG, checkpoints['other'], str(images / 'img_1.jpg'),
-                            '--out-dir', str(out_dir), '--no-strict-load', '--no-save-vis']) == 0
+    assert infer_tool.main([
+        SMALL_CONFIG, checkpoints['other'],
+        str(images / 'img_1.jpg'), '--out-dir',
+        str(out_dir), '--no-strict-load', '--no-save-vis'
+    ]) == 0
     assert (out_dir / 'preds' / 'img_1.json').is_file()
 
 
@@ -188,12 +204,18 @@ def test_test_tool_refuses_a_checkpoint_of_another_config(test_tool, checkpoints
     import sys
     monkeypatch.chdir(repo_root)
     data = tmp_path / 'data'
-    subprocess.run([sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', str(data),
-                    '--split', 'test', '--num-images', '1', '--img-size', '128', '--seed', '1',
-                    '--no-progress'], check=True, capture_output=True)
+    subprocess.run([
+        sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir',
+        str(data), '--split', 'test', '--num-images', '1', '--img-size', '128', '--seed', '1',
+        '--no-progress'
+    ],
+                   check=True,
+                   capture_output=True)
     with pytest.raises(RuntimeError, match=checkpoints['cls_key']):
-        test_tool.main([SMALL_CONFIG, checkpoints['other'], '--work-dir', str(tmp_path / 'w'),
-                        '--cfg-options', f"test_dataloader.dataset.data_root={data / 'test'}",
-                        'test_dataloader.num_workers=0',
-                        'test_dataloader.persistent_workers=False'])
+        test_tool.main([
+            SMALL_CONFIG, checkpoints['other'], '--work-dir',
+            str(tmp_path / 'w'), '--cfg-options',
+            f"test_dataloader.dataset.data_root={data / 'test'}", 'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False'
+        ])
     assert not list((tmp_path / 'w').glob('*/*.json'))  # no metrics: nothing was tested

@@ -8,7 +8,6 @@ import torch
 from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
-
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 
@@ -19,8 +18,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def _model_and_wrapper(train_tool, repo_root, on_non_finite):
-    args = train_tool.parse_args([f'{repo_root}/{SMALL_CONFIG}', '--amp', '--cfg-options',
-                                  f'optim_wrapper.on_non_finite={on_non_finite}'])
+    args = train_tool.parse_args([
+        f'{repo_root}/{SMALL_CONFIG}', '--amp', '--cfg-options',
+        f'optim_wrapper.on_non_finite={on_non_finite}'
+    ])
     cfg = train_tool.build_config(args)
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmocr'):
@@ -38,11 +39,12 @@ def _parameters(model):
 
 def _loss(model, optim_wrapper):
     image = torch.randint(0, 255, (3, 128, 128), dtype=torch.uint8)
-    sample = TextDetDataSample(metainfo=dict(img_shape=(128, 128), ori_shape=(128, 128),
-                                             scale_factor=(1.0, 1.0)))
+    sample = TextDetDataSample(
+        metainfo=dict(img_shape=(128, 128), ori_shape=(128, 128), scale_factor=(1.0, 1.0)))
     sample.gt_instances = InstanceData(
         polygons=[np.array([20, 20, 90, 20, 90, 50, 20, 50], np.float32)],
-        ignored=torch.tensor([False]), labels=torch.tensor([0]),
+        ignored=torch.tensor([False]),
+        labels=torch.tensor([0]),
         bboxes=torch.tensor([[20., 20., 90., 50.]]))
     data = model.data_preprocessor(dict(inputs=[image], data_samples=[sample]), True)
     with optim_wrapper.optim_context(model):

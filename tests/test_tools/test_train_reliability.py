@@ -26,7 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 def config_file(tmp_path_factory, small_train_config):
     folder = tmp_path_factory.mktemp('reliability_runs')
     return folder, small_train_config(
-        folder, max_iters=4, checkpoint_interval=2,
+        folder,
+        max_iters=4,
+        checkpoint_interval=2,
         param_scheduler=[dict(type='ConstantLR', factor=1.0, by_epoch=False)])
 
 
@@ -43,9 +45,11 @@ def _weights(path):
 def test_exploding_learning_rate_stops_with_a_message(config_file, repo_root):
     folder, config = config_file
     work_dir = folder / 'lr1e3'
-    result = _train(repo_root, [config, '--work-dir', str(work_dir), '--cfg-options',
-                                'optim_wrapper.optimizer.lr=1000.0', 'train_cfg.max_iters=20',
-                                'default_hooks.checkpoint.interval=1'])
+    result = _train(repo_root, [
+        config, '--work-dir',
+        str(work_dir), '--cfg-options', 'optim_wrapper.optimizer.lr=1000.0',
+        'train_cfg.max_iters=20', 'default_hooks.checkpoint.interval=1'
+    ])
     log = result.stdout + result.stderr
     assert result.returncode != 0, log[-3000:]
     assert 'FloatingPointError: Bad training step at iteration' in log, log[-3000:]
@@ -53,8 +57,8 @@ def test_exploding_learning_rate_stops_with_a_message(config_file, repo_root):
     saved = sorted(work_dir.glob('iter_*.pth'), key=lambda p: int(p.stem.split('_')[1]))
     assert len(saved) < 20  # stopped long before the end
     for path in saved:  # nothing non-finite was written
-        assert all(torch.isfinite(t).all() for t in _weights(path).values()
-                   if t.is_floating_point())
+        assert all(
+            torch.isfinite(t).all() for t in _weights(path).values() if t.is_floating_point())
 
 
 @pytest.fixture(scope='module')
@@ -68,11 +72,16 @@ def four_iterations(config_file, repo_root):
 @pytest.fixture(scope='module')
 def two_then_two(config_file, repo_root):
     folder, config = config_file
-    first = _train(repo_root, [config, '--work-dir', str(folder / 'two'), '--cfg-options',
-                               'train_cfg.max_iters=2'])
+    first = _train(
+        repo_root,
+        [config, '--work-dir',
+         str(folder / 'two'), '--cfg-options', 'train_cfg.max_iters=2'])
     assert first.returncode == 0, (first.stdout + first.stderr)[-3000:]
-    resumed = _train(repo_root, [config, '--work-dir', str(folder / 'resumed'), '--resume',
-                                 str(folder / 'two' / 'iter_2.pth')])
+    resumed = _train(repo_root, [
+        config, '--work-dir',
+        str(folder / 'resumed'), '--resume',
+        str(folder / 'two' / 'iter_2.pth')
+    ])
     assert resumed.returncode == 0, (resumed.stdout + resumed.stderr)[-3000:]
     return folder / 'two', folder / 'resumed'
 
@@ -91,5 +100,5 @@ def test_resumed_training_equals_uninterrupted_training(four_iterations, two_the
 
 
 def test_same_seed_gives_the_same_weights(four_iterations, two_then_two):
-    assert _max_difference(_weights(four_iterations / 'iter_2.pth'),
-                           _weights(two_then_two[0] / 'iter_2.pth')) == 0
+    assert _max_difference(
+        _weights(four_iterations / 'iter_2.pth'), _weights(two_then_two[0] / 'iter_2.pth')) == 0

@@ -52,8 +52,11 @@ def _train(repo_root, args, nproc=1, gpus=False):
     else:
         # PORT=0: torchrun binds a free port for the rendezvous and holds it (no race).
         env.update(PYTHON=sys.executable, PORT='0', OMP_NUM_THREADS='1')
-        command = ['bash', osp.join(repo_root, 'tools', 'dist_train.sh'), args[0], str(nproc),
-                   *args[1:]]
+        command = [
+            'bash',
+            osp.join(repo_root, 'tools', 'dist_train.sh'), args[0],
+            str(nproc), *args[1:]
+        ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
@@ -77,9 +80,13 @@ def single_run(config_file, run_dir, repo_root):
 @pytest.fixture(scope='module')
 def dist_run(single_run, config_file, run_dir, repo_root):
     work_dir = run_dir / 'dist'
-    log = _train(repo_root, [config_file, '--work-dir', str(work_dir), '--resume',
-                             str(single_run[0] / 'iter_1.pth'), '--cfg-options',
-                             'train_cfg.max_iters=2'], nproc=2)
+    log = _train(
+        repo_root, [
+            config_file, '--work-dir',
+            str(work_dir), '--resume',
+            str(single_run[0] / 'iter_1.pth'), '--cfg-options', 'train_cfg.max_iters=2'
+        ],
+        nproc=2)
     return work_dir, log
 
 
@@ -104,8 +111,10 @@ def test_two_process_gloo_run_resumes_a_one_process_checkpoint(dist_run):
 def test_one_process_auto_resumes_a_two_process_checkpoint(dist_run, config_file, repo_root):
     work_dir, _ = dist_run
     _, _, before = _state(work_dir / 'iter_2.pth')
-    log = _train(repo_root, [config_file, '--work-dir', str(work_dir), '--resume',
-                             '--cfg-options', 'train_cfg.max_iters=3'])
+    log = _train(repo_root, [
+        config_file, '--work-dir',
+        str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=3'
+    ])
     assert f"Auto resumed from the latest checkpoint {work_dir / 'iter_2.pth'}" in log
     assert 'resumed epoch: 0, iter: 2' in log
     iteration, steps, after = _state(work_dir / 'iter_3.pth')
@@ -114,13 +123,18 @@ def test_one_process_auto_resumes_a_two_process_checkpoint(dist_run, config_file
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.skipif(not (torch.cuda.is_available() and torch.distributed.is_nccl_available()),
-                    reason='needs a CUDA GPU and nccl (tools/gpu_check.sh runs it)')
+@pytest.mark.skipif(
+    not (torch.cuda.is_available() and torch.distributed.is_nccl_available()),
+    reason='needs a CUDA GPU and nccl (tools/gpu_check.sh runs it)')
 def test_dist_train_on_gpus_uses_nccl(config_file, run_dir, repo_root):
     nproc = min(2, torch.cuda.device_count())
     work_dir = run_dir / 'nccl'
-    log = _train(repo_root, [config_file, '--work-dir', str(work_dir), '--cfg-options',
-                             'train_cfg.max_iters=2'], nproc=nproc, gpus=True)
+    log = _train(
+        repo_root,
+        [config_file, '--work-dir',
+         str(work_dir), '--cfg-options', 'train_cfg.max_iters=2'],
+        nproc=nproc,
+        gpus=True)
     assert "dist_cfg: {'backend': 'nccl'" in log
     assert 'Distributed training: True' in log and f'GPU number: {nproc}' in log
     iteration, steps, weights = _state(work_dir / 'iter_2.pth')

@@ -3,10 +3,14 @@ import os.path as osp
 
 import pytest
 
-TRAIN_FLAGS = {'--work-dir', '--resume', '--amp', '--auto-scale-lr', '--cfg-options',
-               '--launcher', '--local_rank', '--local-rank'}
-TEST_FLAGS = {'--work-dir', '--out', '--show', '--show-dir', '--wait-time', '--cfg-options',
-              '--launcher', '--tta', '--submission-zip', '--local_rank', '--local-rank'}
+TRAIN_FLAGS = {
+    '--work-dir', '--resume', '--amp', '--auto-scale-lr', '--cfg-options', '--launcher',
+    '--local_rank', '--local-rank'
+}
+TEST_FLAGS = {
+    '--work-dir', '--out', '--show', '--show-dir', '--wait-time', '--cfg-options', '--launcher',
+    '--tta', '--submission-zip', '--local_rank', '--local-rank'
+}
 
 
 @pytest.fixture
@@ -47,8 +51,9 @@ def test_test_accepts_mmdetection_flags(test_tool, capsys):
 
 
 def test_train_config_work_dir_and_cfg_options(train_tool, config_file):
-    cfg = train_tool.build_config(train_tool.parse_args(
-        [config_file, '--cfg-options', 'train_cfg.max_iters=7', 'randomness.seed=3']))
+    cfg = train_tool.build_config(
+        train_tool.parse_args(
+            [config_file, '--cfg-options', 'train_cfg.max_iters=7', 'randomness.seed=3']))
     assert cfg.work_dir == osp.join('./work_dirs', 'toy_config')
     assert (cfg.train_cfg.max_iters, cfg.randomness.seed, cfg.launcher) == (7, 3, 'none')
     cfg = train_tool.build_config(train_tool.parse_args([config_file, '--work-dir', 'w']))
@@ -68,8 +73,7 @@ def test_train_amp_and_auto_scale_lr(train_tool, config_file):
     cfg = train_tool.build_config(train_tool.parse_args([config_file]))
     assert cfg.optim_wrapper.type == 'NonFiniteLossGuardOptimWrapper'
     assert cfg.auto_scale_lr == dict(base_batch_size=8, enable=False)
-    cfg = train_tool.build_config(train_tool.parse_args(
-        [config_file, '--amp', '--auto-scale-lr']))
+    cfg = train_tool.build_config(train_tool.parse_args([config_file, '--amp', '--auto-scale-lr']))
     # The guard keeps its settings under mixed precision (issue 12).
     assert cfg.optim_wrapper.type == 'AmpNonFiniteLossGuardOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
@@ -79,17 +83,22 @@ def test_train_amp_and_auto_scale_lr(train_tool, config_file):
 
 def test_test_config(test_tool, config_file, tmp_path):
     out = str(tmp_path / 'preds.pkl')
-    cfg = test_tool.build_config(test_tool.parse_args(
-        [config_file, 'ckpt.pth', '--out', out, '--show-dir', 'shown', '--work-dir', 'w']))
+    cfg = test_tool.build_config(
+        test_tool.parse_args(
+            [config_file, 'ckpt.pth', '--out', out, '--show-dir', 'shown', '--work-dir', 'w']))
     assert cfg.load_from == 'ckpt.pth'
-    assert cfg.test_evaluator == [dict(type='HmeanIOUMetric'),
-                                  dict(type='DumpResults', out_file_path=out)]
+    assert cfg.test_evaluator == [
+        dict(type='HmeanIOUMetric'),
+        dict(type='DumpResults', out_file_path=out)
+    ]
     hook = cfg.default_hooks.visualization
-    assert (hook.type, hook.enable, hook.draw_gt, hook.draw_pred, hook.test_out_dir) == (
-        'QuadVisualizationHook', True, True, True, osp.join('w', 'shown'))
+    assert (hook.type, hook.enable, hook.draw_gt,
+            hook.draw_pred, hook.test_out_dir) == ('QuadVisualizationHook', True, True, True,
+                                                   osp.join('w', 'shown'))
     assert 'show' not in hook
-    cfg = test_tool.build_config(test_tool.parse_args(
-        [config_file, 'ckpt.pth', '--show-dir', str(tmp_path / 'abs')]))
+    cfg = test_tool.build_config(
+        test_tool.parse_args([config_file, 'ckpt.pth', '--show-dir',
+                              str(tmp_path / 'abs')]))
     assert cfg.default_hooks.visualization.test_out_dir == str(tmp_path / 'abs')
     with pytest.raises(AssertionError, match='pkl'):
         test_tool.build_config(test_tool.parse_args([config_file, 'c.pth', '--out', 'x.json']))
@@ -97,15 +106,18 @@ def test_test_config(test_tool, config_file, tmp_path):
 
 def test_test_show_and_submission_zip(test_tool, config_file, tmp_path):
     zip_path = str(tmp_path / 'submit.zip')
-    cfg = test_tool.build_config(test_tool.parse_args(
-        [config_file, 'c.pth', '--show', '--wait-time', '0.5', '--submission-zip', zip_path,
-         '--cfg-options', 'test_evaluator.type=IC13DetEvalMetric', 'test_evaluator.score_thr=0.5']))
+    cfg = test_tool.build_config(
+        test_tool.parse_args([
+            config_file, 'c.pth', '--show', '--wait-time', '0.5', '--submission-zip', zip_path,
+            '--cfg-options', 'test_evaluator.type=IC13DetEvalMetric', 'test_evaluator.score_thr=0.5'
+        ]))
     hook = cfg.default_hooks.visualization
     assert (hook.enable, hook.show, hook.wait_time) == (True, True, 0.5)
     assert 'test_out_dir' not in hook
     assert cfg.test_evaluator == [
         dict(type='IC13DetEvalMetric', score_thr=0.5),
-        dict(type='ICDARSubmissionWriter', zip_path=zip_path, protocol='ic13', score_thr=0.5)]
+        dict(type='ICDARSubmissionWriter', zip_path=zip_path, protocol='ic13', score_thr=0.5)
+    ]
 
 
 def test_test_tta(test_tool, config_file, tmp_path):

@@ -102,6 +102,7 @@ def test_load_from_checkpoint(tmp_path):
 
 
 class _Evil:
+
     def __reduce__(self):
         return (os.getcwd, ())
 
@@ -157,6 +158,7 @@ def test_a_getattr_payload_is_refused(tmp_path):
     """A file that uses getattr to reach os.system through an allowed object still fails."""
 
     class _Sneaky:
+
         def __reduce__(self):
             return (getattr, (np.ndarray, 'tofile'))
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Draw the quads of a dataset after its pipeline into images, to check data and augmentations.
 
 Usage::
@@ -34,11 +35,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Draw the quads of a dataset after its pipeline')
     parser.add_argument('config', help='config file')
     parser.add_argument('--output-dir', required=True, help='folder for the drawn images')
-    parser.add_argument('--split', default='train', choices=['train', 'val', 'test'],
-                        help='which dataloader\'s dataset to browse')
+    parser.add_argument(
+        '--split',
+        default='train',
+        choices=['train', 'val', 'test'],
+        help='which dataloader\'s dataset to browse')
     parser.add_argument('--num', type=int, default=20, help='how many samples to draw')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, e.g. train_dataloader.dataset.limit=5')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. train_dataloader.dataset.limit=5')
     return parser.parse_args(argv)
 
 
@@ -56,10 +63,16 @@ def draw_words(img: np.ndarray, polygons: Sequence[np.ndarray],
         np.ndarray: ``(H, W, 3)`` uint8.
     """
     ignored = [bool(flag) for flag in ignored]
-    canvas = draw_quads(img, [p for p, flag in zip(polygons, ignored) if not flag], CARED,
-                        line_width=1, vertex_radius=2)
-    return draw_quads(canvas, [p for p, flag in zip(polygons, ignored) if flag], IGNORED,
-                      line_width=1, vertex_radius=2)
+    canvas = draw_quads(
+        img, [p for p, flag in zip(polygons, ignored) if not flag],
+        CARED,
+        line_width=1,
+        vertex_radius=2)
+    return draw_quads(
+        canvas, [p for p, flag in zip(polygons, ignored) if flag],
+        IGNORED,
+        line_width=1,
+        vertex_radius=2)
 
 
 def browse(cfg: Config, output_dir: str, split: str = 'train', num: int = 20) -> list:

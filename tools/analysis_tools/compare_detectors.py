@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Our small detector next to MMOCR's DBNet-R18, trained on the same data for the same CPU time.
 
 Both detectors train on the demo's generated data (``tools/make_synthetic_dataset.py``) with
@@ -62,27 +63,41 @@ SWEEP = dict(start=0.3, stop=0.9, step=0.1)
 
 def parse_args(argv=None) -> argparse.Namespace:
     """Parse the command line (``argv`` defaults to ``sys.argv[1:]``)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--cpu-budget-s', type=float, default=300.0,
-                        help='process CPU seconds of training per detector')
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        '--cpu-budget-s',
+        type=float,
+        default=300.0,
+        help='process CPU seconds of training per detector')
     parser.add_argument('--detectors', nargs='+', choices=list(DETECTORS), default=list(DETECTORS))
-    parser.add_argument('--data-dir', default='data/synthetic_text',
-                        help='generated data (made with tools/make_synthetic_dataset.py when '
-                        'missing; reused when present)')
+    parser.add_argument(
+        '--data-dir',
+        default='data/synthetic_text',
+        help='generated data (made with tools/make_synthetic_dataset.py when '
+        'missing; reused when present)')
     parser.add_argument('--num-train', type=int, default=600, help='generated training images')
     parser.add_argument('--num-test', type=int, default=100, help='generated test images')
     parser.add_argument('--seed', type=int, default=0, help='data and training seed')
-    parser.add_argument('--threads', type=int, default=1,
-                        help='torch threads of training (OMP_NUM_THREADS) and of the latency')
-    parser.add_argument('--latency-images', type=int, default=20,
-                        help='test images timed per detector')
-    parser.add_argument('--batch-size', type=int, default=None,
-                        help='training batch size of both (default: the configs\' own, 8); '
-                        'for smoke runs')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=1,
+        help='torch threads of training (OMP_NUM_THREADS) and of the latency')
+    parser.add_argument(
+        '--latency-images', type=int, default=20, help='test images timed per detector')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=None,
+        help='training batch size of both (default: the configs\' own, 8); '
+        'for smoke runs')
     parser.add_argument('--work-dir', default='work_dirs/compare_detectors')
-    parser.add_argument('--render', metavar='JSON', default=None,
-                        help='run nothing: print the table of a saved compare_detectors.json')
+    parser.add_argument(
+        '--render',
+        metavar='JSON',
+        default=None,
+        help='run nothing: print the table of a saved compare_detectors.json')
     return parser.parse_args(argv)
 
 
@@ -96,8 +111,8 @@ def _run(cmd: List[str], env: Optional[Dict] = None) -> Dict[str, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f'compare_detectors: {cmd[1]} failed (exit {proc.returncode}); see above')
-    return dict(wall_s=wall, cpu_s=(after.ru_utime - before.ru_utime) +
-                (after.ru_stime - before.ru_stime))
+    return dict(
+        wall_s=wall, cpu_s=(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
 
 
 def ensure_data(args) -> None:
@@ -106,9 +121,13 @@ def ensure_data(args) -> None:
     if all(osp.isdir(osp.join(root, split, 'imgs')) for split in ('train', 'test')):
         print(f'data: reusing {args.data_dir}')
         return
-    _run([sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', args.data_dir,
-          '--split', 'train', 'test', '--num-images', str(args.num_train), str(args.num_test),
-          '--seed', str(args.seed)])
+    _run([
+        sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', args.data_dir, '--split',
+        'train', 'test', '--num-images',
+        str(args.num_train),
+        str(args.num_test), '--seed',
+        str(args.seed)
+    ])
 
 
 def budget_config(key: str, args) -> str:
@@ -152,8 +171,10 @@ def train_all(configs: Dict[str, str], args) -> Dict[str, Dict]:
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
     running = {}
     for key, config in configs.items():
-        cmd = [sys.executable, 'tools/train.py', config, '--work-dir',
-               osp.join(REPO, args.work_dir, key)]
+        cmd = [
+            sys.executable, 'tools/train.py', config, '--work-dir',
+            osp.join(REPO, args.work_dir, key)
+        ]
         print(f'$ {" ".join(shlex.quote(c) for c in cmd)}', flush=True)
         running[key] = (subprocess.Popen(cmd, cwd=REPO, env=env), time.time())
     results = {}
@@ -167,17 +188,20 @@ def train_all(configs: Dict[str, str], args) -> Dict[str, Dict]:
         with open(osp.join(work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
         iters = int(osp.splitext(osp.basename(checkpoint))[0].split('_')[-1])
-        results[key] = dict(checkpoint=checkpoint, iterations=iters,
-                            command_wall_s=time.time() - start,
-                            command_cpu_s=usage.ru_utime + usage.ru_stime,
-                            final_loss=_final_loss(work_dir))
+        results[key] = dict(
+            checkpoint=checkpoint,
+            iterations=iters,
+            command_wall_s=time.time() - start,
+            command_cpu_s=usage.ru_utime + usage.ru_stime,
+            final_loss=_final_loss(work_dir))
     return results
 
 
 def _final_loss(work_dir: str) -> Optional[float]:
     """The last logged training loss (mmengine's ``vis_data/scalars.json``), if any."""
-    runs = sorted(d for d in os.listdir(work_dir) if d[:8].isdigit()
-                  and osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
+    runs = sorted(
+        d for d in os.listdir(work_dir)
+        if d[:8].isdigit() and osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
     loss = None
     if runs:
         with open(osp.join(work_dir, runs[-1], 'vis_data', 'scalars.json')) as f:
@@ -213,20 +237,29 @@ def test_and_time(key: str, config: str, checkpoint: str, args) -> Dict:
             cpu_times.append(time.process_time() - cpu_start)
             shapes.append(list(batch['inputs'][0].shape[-2:]))
     latency, cpu = np.array(times[1:]) * 1e3, np.array(cpu_times[1:]) * 1e3
-    return dict(metrics={k: float(v) for k, v in metrics.items()},
-                latency_ms=dict(median=float(np.median(latency)),
-                                p90=float(np.percentile(latency, 90)), images=count,
-                                cpu_median=float(np.median(cpu))),
-                input_shapes=sorted({tuple(s) for s in shapes[1:]}),
-                params_m=sum(p.numel() for p in model.parameters()) / 1e6)
+    return dict(
+        metrics={
+            k: float(v)
+            for k, v in metrics.items()
+        },
+        latency_ms=dict(
+            median=float(np.median(latency)),
+            p90=float(np.percentile(latency, 90)),
+            images=count,
+            cpu_median=float(np.median(cpu))),
+        input_shapes=sorted({tuple(s)
+                             for s in shapes[1:]}),
+        params_m=sum(p.numel() for p in model.parameters()) / 1e6)
 
 
 def markdown(results: Dict) -> str:
     """The side-by-side table."""
-    header = ['detector', 'iterations', 'train CPU s (command)', 'train wall s',
-              'IC15 (ours) P / R / H @0.4', 'IC15 (ours) best H, 0.3-0.9',
-              'MMOCR HmeanIOU best H, 0.3-0.9', 'latency ms (median, p90)',
-              'CPU ms / image (median)', 'input', 'params M']
+    header = [
+        'detector', 'iterations', 'train CPU s (command)', 'train wall s',
+        'IC15 (ours) P / R / H @0.4', 'IC15 (ours) best H, 0.3-0.9',
+        'MMOCR HmeanIOU best H, 0.3-0.9', 'latency ms (median, p90)', 'CPU ms / image (median)',
+        'input', 'params M'
+    ]
     rows = []
     for entry in results['detectors']:
         m = entry['metrics']
@@ -236,13 +269,15 @@ def markdown(results: Dict) -> str:
 
         ours = ' / '.join(f(m.get(f'ic15/{k}')) for k in ('precision', 'recall', 'hmean'))
         rows.append([
-            entry['label'], str(entry['iterations']), f"{entry['command_cpu_s']:.0f}",
-            f"{entry['command_wall_s']:.0f}", ours, f(m.get('ic15/sweep_best_hmean')),
+            entry['label'],
+            str(entry['iterations']), f"{entry['command_cpu_s']:.0f}",
+            f"{entry['command_wall_s']:.0f}", ours,
+            f(m.get('ic15/sweep_best_hmean')),
             f(m.get('icdar/hmean')),
             f"{entry['latency_ms']['median']:.1f}, {entry['latency_ms']['p90']:.1f}",
-            f(entry['latency_ms'].get('cpu_median'), '.1f'),
-            ', '.join('x'.join(map(str, s)) for s in entry['input_shapes'][:2]),
-            f"{entry['params_m']:.2f}"
+            f(entry['latency_ms'].get('cpu_median'),
+              '.1f'), ', '.join('x'.join(map(str, s))
+                                for s in entry['input_shapes'][:2]), f"{entry['params_m']:.2f}"
         ])
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
@@ -260,8 +295,11 @@ def main(argv=None) -> Dict:
     torch.set_num_threads(args.threads)
     start = time.time()
     ensure_data(args)
-    results = dict(started=datetime.datetime.now().isoformat(timespec='seconds'),
-                   args=vars(args), load_before=os.getloadavg(), detectors=[])
+    results = dict(
+        started=datetime.datetime.now().isoformat(timespec='seconds'),
+        args=vars(args),
+        load_before=os.getloadavg(),
+        detectors=[])
     configs = {key: budget_config(key, args) for key in args.detectors}
     print(f'\n=== train {", ".join(configs)} for {args.cpu_budget_s:g} CPU s each', flush=True)
     trained = train_all(configs, args)

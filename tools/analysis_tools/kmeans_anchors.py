@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """K-means anchor settings from the word sizes of a dataset.
 
 Clusters the scales (``sqrt(w * h)``) and the aspect ratios (``w / h``) of the words' bounding
@@ -25,7 +26,10 @@ from typing import Dict, Iterable, Optional, Tuple
 import numpy as np
 
 
-def kmeans_1d(values: np.ndarray, k: int, seed: int = 0, n_init: int = 10,
+def kmeans_1d(values: np.ndarray,
+              k: int,
+              seed: int = 0,
+              n_init: int = 10,
               max_iter: int = 300) -> Tuple[np.ndarray, np.ndarray]:
     """K-means of scalar values (k-means++ seeding, best of ``n_init`` runs).
 
@@ -51,8 +55,7 @@ def kmeans_1d(values: np.ndarray, k: int, seed: int = 0, n_init: int = 10,
         for _ in range(max_iter):
             labels = np.abs(values[:, None] - centres[None]).argmin(1)
             updated = np.array([
-                values[labels == i].mean() if np.any(labels == i) else centres[i]
-                for i in range(k)
+                values[labels == i].mean() if np.any(labels == i) else centres[i] for i in range(k)
             ])
             if np.allclose(updated, centres):
                 break
@@ -115,8 +118,11 @@ def word_sizes(data_infos: Iterable[Dict],
     return np.array(widths), np.array(heights)
 
 
-def anchor_settings(widths: np.ndarray, heights: np.ndarray, num_sizes: int = 6,
-                    num_ratios: int = 6, seed: int = 0) -> Dict[str, np.ndarray]:
+def anchor_settings(widths: np.ndarray,
+                    heights: np.ndarray,
+                    num_sizes: int = 6,
+                    num_ratios: int = 6,
+                    seed: int = 0) -> Dict[str, np.ndarray]:
     """Cluster word scales and aspect ratios.
 
     Args:
@@ -148,19 +154,21 @@ def format_settings(settings: Dict[str, np.ndarray], num_words: int, source: str
     ratios = [float(f'{r:.3g}') for r in settings['aspect_ratios']]
     return '\n'.join([
         f'# k-means anchors from {num_words} words of {source}',
-        '# base sizes (sqrt(w*h)): ' + ', '.join(
-            f'{s:.1f} ({n} words)' for s, n in zip(settings['base_sizes'],
-                                                    settings['size_counts'])),
-        '# aspect ratios (w/h):    ' + ', '.join(
-            f'{r:.3f} ({n} words)' for r, n in zip(settings['aspect_ratios'],
-                                                    settings['ratio_counts'])),
+        '# base sizes (sqrt(w*h)): ' +
+        ', '.join(f'{s:.1f} ({n} words)'
+                  for s, n in zip(settings['base_sizes'], settings['size_counts'])),
+        '# aspect ratios (w/h):    ' +
+        ', '.join(f'{r:.3f} ({n} words)'
+                  for r, n in zip(settings['aspect_ratios'], settings['ratio_counts'])),
         'model = dict(bbox_head=dict(anchor_generator=dict(',
         f'    base_sizes={sizes},',
         f'    aspect_ratios={ratios})))',
     ])
 
 
-def load_data_infos(source: str, split: str = 'train', img_dir: str = 'imgs',
+def load_data_infos(source: str,
+                    split: str = 'train',
+                    img_dir: str = 'imgs',
                     ann_dir: str = 'gts') -> list:
     """Data infos of a config's ``{split}_dataloader`` dataset, or of an
     ICDAR2015-format folder ``source`` with images in ``img_dir`` and
@@ -172,8 +180,12 @@ def load_data_infos(source: str, split: str = 'train', img_dir: str = 'imgs',
     if osp.isdir(source):
         import textboxes_retina  # noqa: F401  (registers ICDAR2015Dataset)
         init_default_scope('mmocr')
-        dataset_cfg = dict(type='ICDAR2015Dataset', data_root=source, img_dir=img_dir,
-                           ann_dir=ann_dir, pipeline=[])
+        dataset_cfg = dict(
+            type='ICDAR2015Dataset',
+            data_root=source,
+            img_dir=img_dir,
+            ann_dir=ann_dir,
+            pipeline=[])
     else:
         cfg = Config.fromfile(source)
         init_default_scope(cfg.get('default_scope', 'mmocr'))
@@ -186,23 +198,32 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='K-means anchor base sizes and aspect ratios from a dataset')
     parser.add_argument('source', help='a config file, or an ICDAR2015-layout folder')
-    parser.add_argument('--split', default='train', choices=['train', 'val', 'test'],
-                        help='which dataloader of the config to read')
-    parser.add_argument('--img-dir', default='imgs',
-                        help='image folder (or zip) of a folder source, e.g. ch4_training_images')
-    parser.add_argument('--ann-dir', default='gts',
-                        help='ground-truth folder (or zip) of a folder source, e.g. '
-                        'ch4_training_localization_transcription_gt')
-    parser.add_argument('--num-sizes', type=int, default=6,
-                        help='number of base sizes (FPN levels)')
+    parser.add_argument(
+        '--split',
+        default='train',
+        choices=['train', 'val', 'test'],
+        help='which dataloader of the config to read')
+    parser.add_argument(
+        '--img-dir',
+        default='imgs',
+        help='image folder (or zip) of a folder source, e.g. ch4_training_images')
+    parser.add_argument(
+        '--ann-dir',
+        default='gts',
+        help='ground-truth folder (or zip) of a folder source, e.g. '
+        'ch4_training_localization_transcription_gt')
+    parser.add_argument(
+        '--num-sizes', type=int, default=6, help='number of base sizes (FPN levels)')
     parser.add_argument('--num-ratios', type=int, default=6, help='number of aspect ratios')
-    parser.add_argument('--input-size', type=int,
-                        help='measure words on images resized to fit this square')
-    parser.add_argument('--stretch', action='store_true',
-                        help='with --input-size, resize to the square without keeping the '
-                        'aspect ratio')
-    parser.add_argument('--include-ignored', action='store_true',
-                        help='also count don\'t-care (###) words')
+    parser.add_argument(
+        '--input-size', type=int, help='measure words on images resized to fit this square')
+    parser.add_argument(
+        '--stretch',
+        action='store_true',
+        help='with --input-size, resize to the square without keeping the '
+        'aspect ratio')
+    parser.add_argument(
+        '--include-ignored', action='store_true', help='also count don\'t-care (###) words')
     parser.add_argument('--seed', type=int, default=0, help='k-means seed')
     return parser.parse_args(argv)
 
@@ -210,8 +231,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     data_infos = load_data_infos(args.source, args.split, args.img_dir, args.ann_dir)
-    widths, heights = word_sizes(data_infos, args.input_size, args.stretch,
-                                 args.include_ignored)
+    widths, heights = word_sizes(data_infos, args.input_size, args.stretch, args.include_ignored)
     settings = anchor_settings(widths, heights, args.num_sizes, args.num_ratios, args.seed)
     source = args.source + (f' at input size {args.input_size}' if args.input_size else '')
     print(format_settings(settings, len(widths), source))

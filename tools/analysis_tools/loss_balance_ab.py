@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """A/B of the regression/classification loss balance on a CPU, in one run.
 
 Trains the small model (``textboxes_retina_r18-small``) once per loss setting on the same
@@ -24,33 +25,44 @@ from typing import Dict, List
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SETTINGS = {
-    'retina': 'configs/textboxes_retina/'
-              'textboxes_retina_r18-small-loss-retina_1xb8-adam-2k_synthetic.py',
-    'seed': 'configs/textboxes_retina/'
-            'textboxes_retina_r18-small-loss-seed_1xb8-adam-2k_synthetic.py',
-    'tbpp': 'configs/textboxes_retina/'
-            'textboxes_retina_r18-small-loss-tbpp_1xb8-adam-2k_synthetic.py',
+    'retina':
+    'configs/textboxes_retina/'
+    'textboxes_retina_r18-small-loss-retina_1xb8-adam-2k_synthetic.py',
+    'seed':
+    'configs/textboxes_retina/'
+    'textboxes_retina_r18-small-loss-seed_1xb8-adam-2k_synthetic.py',
+    'tbpp':
+    'configs/textboxes_retina/'
+    'textboxes_retina_r18-small-loss-tbpp_1xb8-adam-2k_synthetic.py',
 }
 
 
 def parse_args(argv=None):
     """Parse the command line (``argv``, defaults to ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description='CPU A/B of the loss balance settings')
-    parser.add_argument('--settings', nargs='+', default=list(SETTINGS),
-                        help=f'settings to compare, from {list(SETTINGS)}, or CONFIG paths')
-    parser.add_argument('--data-dir', default='data/synthetic_text_ab',
-                        help='generated dataset (made if missing; delete it to regenerate)')
+    parser.add_argument(
+        '--settings',
+        nargs='+',
+        default=list(SETTINGS),
+        help=f'settings to compare, from {list(SETTINGS)}, or CONFIG paths')
+    parser.add_argument(
+        '--data-dir',
+        default='data/synthetic_text_ab',
+        help='generated dataset (made if missing; delete it to regenerate)')
     parser.add_argument('--num-train', type=int, default=300, help='generated training images')
     parser.add_argument('--num-test', type=int, default=60, help='generated held-out images')
     parser.add_argument('--iters', type=int, default=200, help='training iterations per setting')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=1, help='torch threads per setting')
-    parser.add_argument('--jobs', type=int, default=1,
-                        help='settings trained at the same time, in separate processes')
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=1,
+        help='settings trained at the same time, in separate processes')
     parser.add_argument('--work-dir', default='work_dirs/loss_balance_ab')
-    parser.add_argument('--out', default=None,
-                        help='JSON file for the results (default: WORK_DIR/results.json)')
+    parser.add_argument(
+        '--out', default=None, help='JSON file for the results (default: WORK_DIR/results.json)')
     return parser.parse_args(argv)
 
 
@@ -60,9 +72,13 @@ def make_data(args) -> None:
     if osp.isdir(osp.join(root, 'train')) and osp.isdir(osp.join(root, 'test')):
         print(f'reusing {args.data_dir}')
         return
-    cmd = [sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', args.data_dir,
-           '--split', 'train', 'test', '--num-images', str(args.num_train), str(args.num_test),
-           '--seed', str(args.seed)]
+    cmd = [
+        sys.executable, 'tools/make_synthetic_dataset.py', '--out-dir', args.data_dir, '--split',
+        'train', 'test', '--num-images',
+        str(args.num_train),
+        str(args.num_test), '--seed',
+        str(args.seed)
+    ]
     print('$ ' + ' '.join(cmd), flush=True)
     subprocess.run(cmd, cwd=REPO, check=True)
 
@@ -112,17 +128,26 @@ def run_setting(name: str, args) -> Dict:
             values = history.data[0]
             losses[key] = dict(first10=float(values[:10].mean()), last10=float(values[-10:].mean()))
     metrics = runner.test()
-    return dict(setting=tag, config=path,
-                metrics={k: float(v) for k, v in metrics.items()}, losses=losses,
-                train_wall_s=train_wall, train_cpu_s=train_cpu,
-                total_wall_s=time.time() - wall, total_cpu_s=time.process_time() - cpu)
+    return dict(
+        setting=tag,
+        config=path,
+        metrics={
+            k: float(v)
+            for k, v in metrics.items()
+        },
+        losses=losses,
+        train_wall_s=train_wall,
+        train_cpu_s=train_cpu,
+        total_wall_s=time.time() - wall,
+        total_cpu_s=time.process_time() - cpu)
 
 
 def table(results: List[Dict]) -> str:
     """A Markdown table of the results, one row per setting."""
-    lines = ['| setting | precision | recall | hmean | loss_cls / loss_bbox, first 10 iters | '
-             'last 10 iters | train wall / CPU s |',
-             '| --- | --- | --- | --- | --- | --- | --- |']
+    lines = [
+        '| setting | precision | recall | hmean | loss_cls / loss_bbox, first 10 iters | '
+        'last 10 iters | train wall / CPU s |', '| --- | --- | --- | --- | --- | --- | --- |'
+    ]
     nan = float('nan')
     for r in results:
         m = {k.split('/')[-1]: v for k, v in r['metrics'].items()}

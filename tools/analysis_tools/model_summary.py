@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Parameters, GFLOPs and CPU latency of a text detector built from a config.
 
 Usage::
@@ -22,14 +23,14 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
-
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 
 import textboxes_retina  # noqa: F401  (registers the modules)
 
-DEFAULT_CONFIG = (Path(__file__).parents[2] / 'configs' / '_base_' / 'models' /
-                  'textboxes_retina_se-r50_fpn-c2.py')
+DEFAULT_CONFIG = (
+    Path(__file__).parents[2] / 'configs' / '_base_' / 'models' /
+    'textboxes_retina_se-r50_fpn-c2.py')
 
 
 class _NetworkForward(torch.nn.Module):
@@ -50,8 +51,12 @@ def parse_args(argv=None):
     parser.add_argument('--size', type=int, default=768, help='square input side in pixels')
     parser.add_argument('--runs', type=int, default=5, help='timed prediction runs')
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries, e.g. model.backbone.depth=101')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override config entries, e.g. model.backbone.depth=101')
     return parser.parse_args(argv)
 
 
@@ -87,8 +92,7 @@ def summarize(model: torch.nn.Module, size: int = 768, runs: int = 5) -> dict:
         batch = model.data_preprocessor(
             dict(inputs=[image], data_samples=[_sample(size)]), training=False)
         complexity = get_model_complexity_info(
-            _NetworkForward(model), inputs=(batch['inputs'], ), show_table=False,
-            show_arch=False)
+            _NetworkForward(model), inputs=(batch['inputs'], ), show_table=False, show_arch=False)
         forward_ms = _median_ms(lambda: model._forward(batch['inputs']), runs)
         latency_ms = _median_ms(
             lambda: model.test_step(dict(inputs=[image], data_samples=[_sample(size)])), runs)
@@ -112,8 +116,8 @@ def _median_ms(func, runs: int) -> float:
 
 def _sample(size: int) -> TextDetDataSample:
     """An unannotated sample of a ``size x size`` image at scale 1."""
-    sample = TextDetDataSample(metainfo=dict(
-        img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0)))
+    sample = TextDetDataSample(
+        metainfo=dict(img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0)))
     sample.gt_instances = InstanceData()
     return sample
 

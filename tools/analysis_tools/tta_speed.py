@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Time per image of single-scale testing vs multi-scale + flip test-time augmentation.
 
 Runs the config's test pipeline (what ``tools/test.py`` runs) and its ``tta_pipeline`` +
@@ -25,27 +26,32 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-
 from mmocr.registry import DATASETS, MODELS
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line (``argv``, defaults to ``sys.argv[1:]``)."""
     parser = argparse.ArgumentParser(description='Time single-scale testing vs TTA per image')
-    parser.add_argument('config', help='test config (with tta_model and tta_pipeline, or see '
-                        '--tta-config)')
+    parser.add_argument(
+        'config', help='test config (with tta_model and tta_pipeline, or see '
+        '--tta-config)')
     parser.add_argument('--checkpoint', help='weights; randomly initialised without')
-    parser.add_argument('--tta-config', help='a *_tta.py config merged in when the config has '
-                        'no tta_model / tta_pipeline')
+    parser.add_argument(
+        '--tta-config',
+        help='a *_tta.py config merged in when the config has '
+        'no tta_model / tta_pipeline')
     parser.add_argument('--data-root', help='override the test dataset\'s data_root')
     parser.add_argument('--img-dir', help='override the test dataset\'s img_dir')
     parser.add_argument('--ann-dir', help='override the test dataset\'s ann_dir')
     parser.add_argument('--num-images', type=int, default=5, help='images timed (default 5)')
-    parser.add_argument('--warmup', type=int, default=1,
-                        help='untimed runs on the first image before timing (default 1)')
+    parser.add_argument(
+        '--warmup',
+        type=int,
+        default=1,
+        help='untimed runs on the first image before timing (default 1)')
     parser.add_argument('--device', default='cpu', help='device (default cpu)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help='override config settings, xxx=yyy')
     return parser.parse_args(argv)
 
 
@@ -82,8 +88,10 @@ def time_per_image(model: torch.nn.Module, dataset, num_images: int, warmup: int
             pipeline_s += loaded - start
             model_s += time.perf_counter() - loaded
             detections += len(results[0].pred_instances.scores)
-    return dict(pipeline=pipeline_s / num_images, model=model_s / num_images,
-                detections=detections / num_images)
+    return dict(
+        pipeline=pipeline_s / num_images,
+        model=model_s / num_images,
+        detections=detections / num_images)
 
 
 def main(argv: Optional[List[str]] = None) -> dict:

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Export a textboxes_retina detector's network to ONNX and check it against PyTorch.
 
 Usage::
@@ -33,17 +34,31 @@ def parse_args(argv=None):
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--out', required=True, help='output .onnx file')
-    parser.add_argument('--shape', nargs=2, type=int, default=[384, 384],
-                        metavar=('HEIGHT', 'WIDTH'), help='traced input size')
+    parser.add_argument(
+        '--shape',
+        nargs=2,
+        type=int,
+        default=[384, 384],
+        metavar=('HEIGHT', 'WIDTH'),
+        help='traced input size')
     parser.add_argument('--opset', type=int, default=None, help='ONNX opset (default 17)')
-    parser.add_argument('--verify-shapes', nargs='+', type=int, default=[384, 512, 256, 256],
-                        help='HEIGHT WIDTH pairs compared between PyTorch and ONNX Runtime')
-    parser.add_argument('--atol', type=float, default=1e-3,
-                        help='largest absolute difference of the maps accepted by the check')
+    parser.add_argument(
+        '--verify-shapes',
+        nargs='+',
+        type=int,
+        default=[384, 512, 256, 256],
+        help='HEIGHT WIDTH pairs compared between PyTorch and ONNX Runtime')
+    parser.add_argument(
+        '--atol',
+        type=float,
+        default=1e-3,
+        help='largest absolute difference of the maps accepted by the check')
     parser.add_argument('--no-verify', action='store_true', help='skip the ONNX Runtime check')
     parser.add_argument('--device', default='cpu', help='device the model is traced on')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override settings of the config, e.g. model.test_cfg.score_thr=0.3')
     args = parser.parse_args(argv)
     if len(args.verify_shapes) % 2:

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Convert an ImageNet SE-ResNet checkpoint to textboxes_retina's ``SEResNet`` names.
 
 Not needed for training: ``init_cfg=dict(type='Pretrained', checkpoint=URL_OR_PATH)`` reads the
@@ -30,8 +31,11 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('src', help='checkpoint path or URL (Cadene/timm or mmpretrain)')
     parser.add_argument('dst', help='where to save the converted checkpoint')
-    parser.add_argument('--depth', type=int, default=None,
-                        help='SE-ResNet depth (50, 101, 152); guessed from layer3 by default')
+    parser.add_argument(
+        '--depth',
+        type=int,
+        default=None,
+        help='SE-ResNet depth (50, 101, 152); guessed from layer3 by default')
     return parser.parse_args(argv)
 
 

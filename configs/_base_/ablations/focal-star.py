@@ -4,5 +4,10 @@
 ablation_model = dict(
     bbox_head=dict(
         loss_cls=dict(
-            _delete_=True, type='FocalLossStar', use_sigmoid=True, gamma=2.0, beta=1.0,
-            alpha=0.25, loss_weight=1.0)))
+            _delete_=True,
+            type='FocalLossStar',
+            use_sigmoid=True,
+            gamma=2.0,
+            beta=1.0,
+            alpha=0.25,
+            loss_weight=1.0)))

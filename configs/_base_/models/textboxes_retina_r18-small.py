@@ -18,6 +18,9 @@ model = dict(
         style='pytorch'),
     # P6 from P5 (no ReLU before P7), unlike the faithful SE-ResNet configs: what the demo's
     # figures and the 20-iteration smoke test were measured with.
-    neck=dict(in_channels=[32, 64, 128, 256], out_channels=64, add_extra_convs='on_output',
-              relu_before_extra_convs=False),
+    neck=dict(
+        in_channels=[32, 64, 128, 256],
+        out_channels=64,
+        add_extra_convs='on_output',
+        relu_before_extra_convs=False),
     bbox_head=dict(in_channels=64, feat_channels=64, stacked_convs=2))

@@ -66,7 +66,10 @@ model = dict(
         # mmdet's FocalLoss computed with PyTorch ops on every device (mmdet's own sends CUDA
         # tensors to an mmcv op that the CPU-op mmcv of tools/setup_env.sh does not have).
         loss_cls=dict(
-            type='DeviceAgnosticFocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25,
+            type='DeviceAgnosticFocalLoss',
+            use_sigmoid=True,
+            gamma=2.0,
+            alpha=0.25,
             loss_weight=1.0),
         loss_bbox=dict(type='mmdet.SmoothL1Loss', beta=0.11, loss_weight=1.0)),
     train_cfg=dict(

@@ -13,8 +13,7 @@ test_cfg = dict(type='TestLoop')
 
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=2000, T_max=1900,
-         eta_min=1e-5),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=2000, T_max=1900, eta_min=1e-5),
 ]
 
 auto_scale_lr = dict(base_batch_size=8, enable=False)

@@ -7,6 +7,11 @@ _base_ = 'schedule_sgd_base.py'
 train_cfg = dict(max_iters=100000, val_interval=10000)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=100000, milestones=[70000, 90000],
-         gamma=0.1),
+    dict(
+        type='MultiStepLR',
+        by_epoch=False,
+        begin=0,
+        end=100000,
+        milestones=[70000, 90000],
+        gamma=0.1),
 ]

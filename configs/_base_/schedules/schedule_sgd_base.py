@@ -15,8 +15,13 @@ test_cfg = dict(type='TestLoop')
 
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=100000, milestones=[70000, 90000],
-         gamma=0.1),
+    dict(
+        type='MultiStepLR',
+        by_epoch=False,
+        begin=0,
+        end=100000,
+        milestones=[70000, 90000],
+        gamma=0.1),
 ]
 
 # `tools/train.py --auto-scale-lr` scales lr by (total batch size) / base_batch_size.

@@ -27,11 +27,16 @@ tta_pipeline = [
         transforms=[
             # Square views, like training and the single-scale test.
             [dict(type='Resize', scale=scale, keep_ratio=False) for scale in tta_scales],
-            [dict(type='RandomFlip', prob=1.0, direction='horizontal'),
-             dict(type='RandomFlip', prob=0.0, direction='horizontal')],
+            [
+                dict(type='RandomFlip', prob=1.0, direction='horizontal'),
+                dict(type='RandomFlip', prob=0.0, direction='horizontal')
+            ],
             [dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True)],
-            [dict(type='PackTextDetInputs',
-                  meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor', 'scale', 'flip',
-                             'flip_direction'))],
+            [
+                dict(
+                    type='PackTextDetInputs',
+                    meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor', 'scale',
+                               'flip', 'flip_direction'))
+            ],
         ]),
 ]

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Datasets reading the official ICDAR / MLT / SynthText files, and quad-aware transforms."""
 from .bad_input_policy import BadInputPolicy, BadInputWarning, DatasetInputError
 from .base_icdar_dataset import BaseICDARDataset

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Strict or lenient handling of bad dataset input (corrupt files, malformed ground truth)."""
 import warnings
 from collections import Counter, OrderedDict

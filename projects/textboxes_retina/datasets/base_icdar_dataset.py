@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Base class of the datasets stored as ICDAR-style image folders + ``gt_<image>.txt`` files."""
 import os.path as osp
 import re
@@ -225,15 +226,15 @@ class BaseICDARDataset(BaseDataset):
                         DatasetInputError(
                             ann_source.display_path(gts[stem]),
                             f'no image {stem}.{{{",".join(s[1:] for s in self.IMG_SUFFIXES)}}}'
-                            f' in {", ".join(self.img_dirs)}'), 'ground truth skipped',
-                        'no image')
+                            f' in {", ".join(self.img_dirs)}'), 'ground truth skipped', 'no image')
                     continue
                 source, member = images[stem]
                 if stem not in gts:
                     policy.report(
-                        DatasetInputError(source.display_path(member),
-                                          f'no ground truth gt_{stem}.txt in {self.ann_dir}'),
-                        'image skipped', 'no ground truth')
+                        DatasetInputError(
+                            source.display_path(member),
+                            f'no ground truth gt_{stem}.txt in {self.ann_dir}'), 'image skipped',
+                        'no ground truth')
                     continue
                 lines = self._read_annotation(ann_source, gts[stem], policy)
                 if lines is None:
@@ -257,10 +258,10 @@ class BaseICDARDataset(BaseDataset):
                 f'{type(self).__name__}: no usable image. Looked for images '
                 f'({", ".join(self.IMG_SUFFIXES)}) in {", ".join(self.img_dirs)} '
                 f'({len(images)} found) and for gt_<image>.txt in {self.ann_dir} ({len(gts)} '
-                f'found); problems by kind: {policy.summary()}'
-                + ('' if self.file_list is None else
-                   f'; file_list {self._file_list_name or "given"} kept {len(self.file_list)}'
-                   ' name(s)') + '.')
+                f'found); problems by kind: {policy.summary()}' +
+                ('' if self.file_list is None else
+                 f'; file_list {self._file_list_name or "given"} kept {len(self.file_list)}'
+                 ' name(s)') + '.')
         return data_list
 
     def _find_images(self, stack: ExitStack,
@@ -293,10 +294,10 @@ class BaseICDARDataset(BaseDataset):
         """Report the members of a zip ``source`` whose names would leave the archive."""
         for member, reason in source.unsafe_members:
             policy.report(
-                DatasetInputError(source.display_path(member),
-                                  f'unsafe archive member name ({reason}); only names inside '
-                                  'the archive are read'), 'member skipped',
-                'unsafe archive member')
+                DatasetInputError(
+                    source.display_path(member),
+                    f'unsafe archive member name ({reason}); only names inside '
+                    'the archive are read'), 'member skipped', 'unsafe archive member')
 
     @staticmethod
     def _read_annotation(source: FolderOrZip, member: str,

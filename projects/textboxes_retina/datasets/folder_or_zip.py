@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Read dataset files the way they are distributed: from a folder or from the official zip."""
 import os
 import os.path as osp
@@ -115,8 +116,8 @@ class FolderOrZip:
         file member of the archive with a safe name (``__MACOSX`` metadata left out; unsafe names
         go to :attr:`unsafe_members`), sorted."""
         if not self.is_zip:
-            return sorted(name for name in os.listdir(self.path)
-                          if osp.isfile(osp.join(self.path, name)))
+            return sorted(
+                name for name in os.listdir(self.path) if osp.isfile(osp.join(self.path, name)))
         names, self.unsafe_members = [], []
         for info in self._archive().infolist():
             if info.is_dir() or info.filename.startswith('__MACOSX/'):
@@ -190,8 +191,8 @@ class FolderOrZip:
         """The ``ZipInfo`` of ``member``, refused if its name could leave the archive."""
         reason = unsafe_member_name(member)
         if reason is not None:
-            raise DatasetInputError(self.display_path(member),
-                                    f'unsafe archive member name ({reason})')
+            raise DatasetInputError(
+                self.display_path(member), f'unsafe archive member name ({reason})')
         return self._archive().getinfo(member)
 
     def _damaged(self, member: str, error: Exception) -> DatasetInputError:

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """ICDAR 2013 Focused Scene Text (Robust Reading Challenge 2), read from the official files."""
 from mmocr.registry import DATASETS
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """ICDAR 2015 Incidental Scene Text (Robust Reading Challenge 4), read from the official files."""
 from mmocr.registry import DATASETS
 

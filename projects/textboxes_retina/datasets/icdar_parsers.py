@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Pure functions that parse the official ICDAR / MLT ground-truth formats into OCR instances.
 
 Every line parser takes one line of text (already decoded, without its line end) plus the file
@@ -34,8 +35,8 @@ _NUMBER = re.compile(r'[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 _BOMS = ((codecs.BOM_UTF32_LE, 'utf-32-le'), (codecs.BOM_UTF32_BE, 'utf-32-be'),
-         (codecs.BOM_UTF8, 'utf-8'), (codecs.BOM_UTF16_LE, 'utf-16-le'),
-         (codecs.BOM_UTF16_BE, 'utf-16-be'))
+         (codecs.BOM_UTF8, 'utf-8'), (codecs.BOM_UTF16_LE, 'utf-16-le'), (codecs.BOM_UTF16_BE,
+                                                                          'utf-16-be'))
 
 
 def decode_annotation_text(data: bytes) -> str:
@@ -120,8 +121,8 @@ def parse_coordinates(tokens: Sequence[str],
             raise DatasetInputError(path, f'{kind} coordinate {text!r}', line_no, line)
         value = float(text)
         if not abs(value) <= _FLOAT32_MAX:
-            raise DatasetInputError(path, f'coordinate {text!r} beyond the float32 range',
-                                    line_no, line)
+            raise DatasetInputError(path, f'coordinate {text!r} beyond the float32 range', line_no,
+                                    line)
         values.append(value)
     return values
 
@@ -161,8 +162,7 @@ def parse_mlt2017_line(line: str, path: str = '', line_no: Optional[int] = None)
     Returns:
         dict: ``polygon`` (8 floats), ``script`` (e.g. ``'Latin'``) and ``text``.
     """
-    fields = _split_fields(line, 10, '8 coordinates, a script and a transcription', path,
-                           line_no)
+    fields = _split_fields(line, 10, '8 coordinates, a script and a transcription', path, line_no)
     return dict(
         polygon=parse_coordinates(fields[:8], path, line_no, line),
         script=fields[8].strip(),
@@ -189,12 +189,13 @@ def parse_icdar2013_line(line: str, path: str = '', line_no: Optional[int] = Non
     else:
         fields = line.strip().split(None, 4)
     if len(fields) != 5:
-        raise DatasetInputError(path, f'expected 4 box coordinates and a transcription, '
-                                f'got {len(fields)} values', line_no, line)
+        raise DatasetInputError(
+            path, f'expected 4 box coordinates and a transcription, '
+            f'got {len(fields)} values', line_no, line)
     xmin, ymin, xmax, ymax = parse_coordinates(fields[:4], path, line_no, line)
     if xmax <= xmin or ymax <= ymin:
-        raise DatasetInputError(path, 'degenerate box (needs xmin < xmax and ymin < ymax)',
-                                line_no, line)
+        raise DatasetInputError(path, 'degenerate box (needs xmin < xmax and ymin < ymax)', line_no,
+                                line)
     text = fields[4].strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
@@ -243,8 +244,7 @@ def check_quad(polygon: Sequence[float],
     return None
 
 
-def make_instance(polygon: Sequence[float], text: str, ignore_text: str = '###',
-                  **extra) -> Dict:
+def make_instance(polygon: Sequence[float], text: str, ignore_text: str = '###', **extra) -> Dict:
     """Build an MMOCR ``OCRDataset`` instance.
 
     Args:
@@ -292,8 +292,9 @@ def parse_annotation_lines(lines: Sequence[Tuple[int, str]],
         reported and gives an empty list: the image is kept without words.
     """
     if not lines:
-        policy.report(DatasetInputError(path, 'empty annotation file'), 'image kept without words',
-                      'empty ground truth')
+        policy.report(
+            DatasetInputError(path, 'empty annotation file'), 'image kept without words',
+            'empty ground truth')
         return []
     instances = []
     for line_no, line in lines:

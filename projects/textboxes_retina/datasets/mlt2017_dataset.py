@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """ICDAR 2017 MLT (multi-lingual scene text), read from the official files."""
 from mmocr.registry import DATASETS
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """SynthText in the Wild (Gupta et al., 2016), read from the official ``gt.mat``."""
 import os.path as osp
 from typing import List, Optional, Sequence, Union
@@ -109,8 +110,7 @@ class SynthTextDataset(BaseDataset):
         with self.source:
             mat_name = self.source.display_path(self.mat_file)
             gt = scipy.io.loadmat(
-                self.source.local_path(self.mat_file),
-                variable_names=('imnames', 'wordBB', 'txt'))
+                self.source.local_path(self.mat_file), variable_names=('imnames', 'wordBB', 'txt'))
             names = [str(np.asarray(name).ravel()[0]) for name in gt['imnames'].ravel()]
             indices = range(len(names))
             if self.file_list is not None:
@@ -165,8 +165,8 @@ class SynthTextDataset(BaseDataset):
             problem = 'non-finite coordinate' if not np.isfinite(quad).all() else check_quad(
                 quad, info['width'], info['height'], self.min_quad_area)
             if problem is not None:
-                policy.report(DatasetInputError(mat_name, f'{name}: word {k}: {problem}'),
-                              'word skipped')
+                policy.report(
+                    DatasetInputError(mat_name, f'{name}: word {k}: {problem}'), 'word skipped')
                 continue
             instances.append(make_instance(quad, word))
         info['instances'] = instances

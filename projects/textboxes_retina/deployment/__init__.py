@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Deployment: ONNX export of the network and an ONNX Runtime detector that decodes its outputs
 with the PyTorch head's own post-processing.
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Export a detector's network (backbone, neck, dense head) to ONNX.
 
 The graph ends where the head's ``forward`` ends: its per-level classification score and
@@ -143,8 +144,12 @@ def export_onnx(detector: nn.Module,
     # wrapper keeps the detector in eval mode (a fresh module is in training mode).
     with torch.no_grad():
         torch.onnx.export(
-            HeadOutputs(detector).eval(), (example, ), out_file, dynamo=False,
-            input_names=[INPUT_NAME], output_names=output_names, dynamic_axes=dynamic_axes,
+            HeadOutputs(detector).eval(), (example, ),
+            out_file,
+            dynamo=False,
+            input_names=[INPUT_NAME],
+            output_names=output_names,
+            dynamic_axes=dynamic_axes,
             opset_version=opset)
     model = onnx.load(out_file)
     for key, value in ((META_GROUPS, ','.join(groups)), (META_NUM_LEVELS, str(num_levels)),
@@ -154,8 +159,13 @@ def export_onnx(detector: nn.Module,
     onnx.save(model, out_file)
     if check:
         onnx.checker.check_model(out_file, full_check=True)
-    return dict(input_name=INPUT_NAME, output_names=output_names, groups=groups,
-                num_levels=num_levels, opset=opset, traced_shape=list(shape))
+    return dict(
+        input_name=INPUT_NAME,
+        output_names=output_names,
+        groups=groups,
+        num_levels=num_levels,
+        opset=opset,
+        traced_shape=list(shape))
 
 
 def verify_onnx(detector: nn.Module,
@@ -191,8 +201,11 @@ def verify_onnx(detector: nn.Module,
             expected = HeadOutputs(detector).eval()(inputs.to(device))
         got = session.run(output_names, {INPUT_NAME: inputs.numpy()})
         diffs = [float(np.abs(e.cpu().numpy() - g).max()) for e, g in zip(expected, got)]
-        rows.append(dict(shape=list(shape), max_abs_diff=max(diffs),
-                         max_abs_value=max(float(e.abs().max()) for e in expected)))
+        rows.append(
+            dict(
+                shape=list(shape),
+                max_abs_diff=max(diffs),
+                max_abs_value=max(float(e.abs().max()) for e in expected)))
     return rows
 
 
@@ -210,6 +223,8 @@ def read_metadata(onnx_file: str, session=None) -> Dict[str, str]:
         props: Optional[Dict] = session.get_modelmeta().custom_metadata_map
     else:
         import onnx
-        props = {p.key: p.value for p in onnx.load(onnx_file, load_external_data=False)
-                 .metadata_props}
+        props = {
+            p.key: p.value
+            for p in onnx.load(onnx_file, load_external_data=False).metadata_props
+        }
     return {k: v for k, v in (props or {}).items() if k.startswith('textboxes_retina.')}

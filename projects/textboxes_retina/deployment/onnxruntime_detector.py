@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """A text detector whose network runs in ONNX Runtime and whose pre- and post-processing are the
 PyTorch detector's own."""
 import copy
@@ -7,11 +8,11 @@ import torch
 from mmdet.utils import ConfigType
 from mmengine.model import BaseModel
 from mmengine.registry import DefaultScope
+from mmocr.registry import MODELS
 from torch import Tensor
 
-from mmocr.registry import MODELS
-from .onnx_export import (INPUT_NAME, META_GROUPS, META_HEAD, META_NUM_LEVELS,
-                          head_output_groups, read_metadata)
+from .onnx_export import (INPUT_NAME, META_GROUPS, META_HEAD, META_NUM_LEVELS, head_output_groups,
+                          read_metadata)
 
 INSTALL_HINT = 'install the deployment extras: pip install -r requirements/deploy.txt'
 
@@ -39,8 +40,8 @@ def make_session(onnx_file: str,
     options.inter_op_num_threads = 1
     if num_threads:
         options.intra_op_num_threads = int(num_threads)
-    return ort.InferenceSession(onnx_file, sess_options=options,
-                                providers=list(providers or ['CPUExecutionProvider']))
+    return ort.InferenceSession(
+        onnx_file, sess_options=options, providers=list(providers or ['CPUExecutionProvider']))
 
 
 @MODELS.register_module()
@@ -130,11 +131,14 @@ class ONNXRuntimeTextDetector(BaseModel):
             list[TextDetDataSample]: The samples with ``pred_instances``.
         """
         results = self.detector.bbox_head.predict_by_feat(
-            *self._forward(inputs), batch_img_metas=[s.metainfo for s in data_samples],
+            *self._forward(inputs),
+            batch_img_metas=[s.metainfo for s in data_samples],
             rescale=rescale)
         return self.detector.add_pred_to_datasample(data_samples, results)
 
-    def forward(self, inputs: Tensor, data_samples: Optional[Sequence] = None,
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[Sequence] = None,
                 mode: str = 'tensor') -> Union[Sequence, Tuple[List[Tensor], ...]]:
         """``'predict'`` (detections) or ``'tensor'`` (raw maps); no training.
 
@@ -163,5 +167,8 @@ def onnxruntime_model_config(model_cfg: Dict, onnx_file: str, **kwargs) -> Dict:
     Returns:
         dict: ``dict(type='ONNXRuntimeTextDetector', onnx_file=..., detector=model_cfg)``.
     """
-    return dict(type='ONNXRuntimeTextDetector', onnx_file=onnx_file,
-                detector=copy.deepcopy(model_cfg), **kwargs)
+    return dict(
+        type='ONNXRuntimeTextDetector',
+        onnx_file=onnx_file,
+        detector=copy.deepcopy(model_cfg),
+        **kwargs)

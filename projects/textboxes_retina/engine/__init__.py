@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Runner-side parts: hooks, optimizer wrappers and the runner set-up shared by the tools."""
 from .hooks import *  # noqa: F401,F403
 from .optim_wrappers import *  # noqa: F401,F403

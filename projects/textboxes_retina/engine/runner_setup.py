@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """What ``tools/train.py`` and ``tools/test.py`` share: their common arguments, loading the
 config, and the checks and settings applied before the Runner is built.
 
@@ -38,8 +39,8 @@ NAME_LIST_KEYS = ('file_list', )
 WRAPPED_DATASET_KEYS = ('dataset', 'datasets')
 
 __all__ = [
-    'add_runner_arguments', 'build_runner', 'check_data_paths', 'load_config',
-    'setup_distributed', 'teardown_distributed'
+    'add_runner_arguments', 'build_runner', 'check_data_paths', 'load_config', 'setup_distributed',
+    'teardown_distributed'
 ]
 
 
@@ -190,8 +191,7 @@ def _is_local(path) -> bool:
 def _exists(path: str) -> bool:
     """``path`` exists, or its zip archive ``path + '.zip'`` does (the dataset
     classes of this package read official archives in place)."""
-    return osp.exists(path) or (not path.lower().endswith('.zip')
-                                and osp.isfile(path + '.zip'))
+    return osp.exists(path) or (not path.lower().endswith('.zip') and osp.isfile(path + '.zip'))
 
 
 def _describe(entry: str, path: str) -> str:
@@ -235,8 +235,7 @@ def setup_distributed(cfg: Config) -> None:
         cfg.env_cfg.dist_cfg = dict()
     dist_cfg = cfg.env_cfg.dist_cfg
     cuda = torch.cuda.is_available()
-    if dist_cfg.get('backend') in (None, 'auto') or (dist_cfg['backend'] == 'nccl'
-                                                      and not cuda):
+    if dist_cfg.get('backend') in (None, 'auto') or (dist_cfg['backend'] == 'nccl' and not cuda):
         dist_cfg['backend'] = 'nccl' if cuda else 'gloo'
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none':

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Evaluator configs in any of their three forms: read their metrics, append one."""
 from collections.abc import Mapping
 from typing import Dict, List, Sequence, Union

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Robust Reading Competition submission files: write, zip, read back.
 
 One ``res_<image stem>.txt`` per image (``res_img_1.txt`` for ``img_1.jpg``), one detection per
@@ -76,8 +77,9 @@ def format_submission_lines(quads: np.ndarray,
     Returns:
         list[str]: One line per detection, without newline.
     """
-    values = (clockwise_quads(quads) if check_protocol(protocol) == 'ic15' else
-              deteval_rectangles(np.asarray(quads, np.float64).reshape(-1, 8)).astype(np.int64))
+    values = (
+        clockwise_quads(quads) if check_protocol(protocol) == 'ic15' else deteval_rectangles(
+            np.asarray(quads, np.float64).reshape(-1, 8)).astype(np.int64))
     lines = [','.join(str(int(value)) for value in row) for row in values]
     if scores is not None:
         lines = [f'{line},{float(score):.6f}' for line, score in zip(lines, scores)]
@@ -105,8 +107,7 @@ def write_submission_zip(zip_path: str,
     names = []
     with zipfile.ZipFile(zip_path, 'w', compression=zipfile.ZIP_DEFLATED) as archive:
         for image_name, (quads, scores) in predictions.items():
-            lines = format_submission_lines(quads, scores if with_confidence else None,
-                                            protocol)
+            lines = format_submission_lines(quads, scores if with_confidence else None, protocol)
             names.append(submission_file_name(image_name))
             archive.writestr(names[-1], ''.join(line + '\n' for line in lines))
     return names

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Models: detectors, heads, backbones, losses, task modules (anchors, coders, assigner helpers)."""
 from .backbones import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403

@@ -54,8 +54,7 @@ def polygons_to_bboxes(polygons: Sequence[np.ndarray]) -> np.ndarray:
     return np.stack(boxes) if boxes else np.zeros((0, 4), dtype=np.float32)
 
 
-def clamp_polygons(polygons: Sequence[np.ndarray], width: float,
-                   height: float) -> List[np.ndarray]:
+def clamp_polygons(polygons: Sequence[np.ndarray], width: float, height: float) -> List[np.ndarray]:
     """Clamp every vertex into ``[0, width] x [0, height]`` (:func:`clip_quads` of each).
 
     Args:
@@ -69,8 +68,7 @@ def clamp_polygons(polygons: Sequence[np.ndarray], width: float,
     return _map_stacked(lambda rows: clip_quads(rows, (height, width)), polygons)
 
 
-def translate_polygons(polygons: Sequence[np.ndarray], dx: float,
-                       dy: float) -> List[np.ndarray]:
+def translate_polygons(polygons: Sequence[np.ndarray], dx: float, dy: float) -> List[np.ndarray]:
     """Shift polygons by ``(dx, dy)``.
 
     Args:
@@ -90,7 +88,8 @@ def translate_polygons(polygons: Sequence[np.ndarray], dx: float,
     return out
 
 
-def overlaps_with_box(polygons: Sequence[np.ndarray], box: Sequence[float],
+def overlaps_with_box(polygons: Sequence[np.ndarray],
+                      box: Sequence[float],
                       mode: str = 'coverage') -> np.ndarray:
     """Overlap of each polygon with an axis-aligned box.
 

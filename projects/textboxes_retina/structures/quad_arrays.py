@@ -22,8 +22,7 @@ def numpy_compatible(func: Callable) -> Callable:
     def wrapper(quads: ArrayLike, *args, **kwargs):
         if isinstance(quads, Tensor):
             return func(quads, *args, **kwargs)
-        args = tuple(torch.from_numpy(arg) if isinstance(arg, np.ndarray) else arg
-                     for arg in args)
+        args = tuple(torch.from_numpy(arg) if isinstance(arg, np.ndarray) else arg for arg in args)
         out = func(torch.from_numpy(np.asarray(quads)), *args, **kwargs)
         if isinstance(out, tuple):
             return tuple(o.numpy() for o in out)
@@ -39,5 +38,5 @@ def quad_points(quads: Tensor) -> Tensor:
 
 def cross(o: Tensor, a: Tensor, b: Tensor) -> Tensor:
     """z component of ``(a - o) x (b - o)`` for ``(..., 2)`` points."""
-    return ((a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1]) -
-            (a[..., 1] - o[..., 1]) * (b[..., 0] - o[..., 0]))
+    return ((a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1]) - (a[..., 1] - o[..., 1]) *
+            (b[..., 0] - o[..., 0]))

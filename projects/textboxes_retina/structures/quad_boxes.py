@@ -5,8 +5,7 @@ from typing import Tuple, Union
 import cv2
 import numpy as np
 import torch
-from mmdet.structures.bbox import (BaseBoxes, HorizontalBoxes, register_box,
-                                   register_box_converter)
+from mmdet.structures.bbox import BaseBoxes, HorizontalBoxes, register_box, register_box_converter
 from mmdet.structures.mask import BitmapMasks, PolygonMasks
 from torch import BoolTensor, Tensor
 

@@ -47,10 +47,11 @@ def quads_to_bboxes(quads: ArrayLike) -> ArrayLike:
         Tensor | np.ndarray: Boxes ``(x1, y1, x2, y2)``, shape (N, 4), in the input's dtype.
     """
     xs, ys = quads[..., 0::2], quads[..., 1::2]
-    return torch.stack([
-        xs.min(-1).values, ys.min(-1).values, xs.max(-1).values,
-        ys.max(-1).values
-    ], dim=-1)
+    return torch.stack([xs.min(-1).values,
+                        ys.min(-1).values,
+                        xs.max(-1).values,
+                        ys.max(-1).values],
+                       dim=-1)
 
 
 @numpy_compatible
@@ -72,8 +73,7 @@ def canonicalize_quads(quads: ArrayLike) -> ArrayLike:
     if pts.shape[0] == 0:
         return quads.reshape(0, 8).clone()
     centre = pts.mean(dim=1, keepdim=True)
-    angles = torch.atan2(pts[..., 1] - centre[..., 1],
-                         pts[..., 0] - centre[..., 0])
+    angles = torch.atan2(pts[..., 1] - centre[..., 1], pts[..., 0] - centre[..., 0])
     order = angles.argsort(dim=1)
     pts = pts.gather(1, order[..., None].expand(-1, -1, 2))
     top_left = pts.min(dim=1, keepdim=True).values

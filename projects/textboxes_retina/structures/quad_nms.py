@@ -16,7 +16,6 @@ from .quad_conversion import canonicalize_quads, quads_to_bboxes
 from .quad_overlaps import bounded_quad_ious
 from .quad_validity import quad_areas
 
-
 #: The ``type`` a config's ``nms`` dict gives to run :func:`quad_nms` (a head's ``test_cfg.nms``,
 #: the TTA model's ``tta_cfg.nms``): the only NMS the package runs on quads.
 QUAD_NMS_TYPE = 'quad_nms'
@@ -40,9 +39,8 @@ def check_quad_nms_cfg(nms_cfg: Optional[dict], where: str) -> None:
                          f'one that runs), got {nms_type!r}')
 
 
-def _greedy_quad_nms(quads: Tensor, scores: Tensor, iou_threshold: float,
-                     labels: Optional[Tensor], max_num: int, chunk_size: int,
-                     first_chunk_size: int,
+def _greedy_quad_nms(quads: Tensor, scores: Tensor, iou_threshold: float, labels: Optional[Tensor],
+                     max_num: int, chunk_size: int, first_chunk_size: int,
                      with_groups: bool) -> Tuple[Tensor, Optional[Tensor]]:
     """:func:`quad_nms`, also giving each quad's group when ``with_groups``.
 
@@ -70,8 +68,8 @@ def _greedy_quad_nms(quads: Tensor, scores: Tensor, iou_threshold: float,
     while start < num:
         chunk = torch.arange(start, min(start + size, num), device=quads.device)
         start, size = start + size, min(2 * size, chunk_size)
-        hits = bounded_quad_ious(quads[chunk], boxes[chunk], areas[chunk], quads[kept],
-                                 boxes[kept], areas[kept], iou_threshold) > iou_threshold
+        hits = bounded_quad_ious(quads[chunk], boxes[chunk], areas[chunk], quads[kept], boxes[kept],
+                                 areas[kept], iou_threshold) > iou_threshold
         suppressed = hits.any(1)
         if with_groups and suppressed.any():
             # the first kept quad (the best-scoring) overlapping it suppressed it
@@ -137,8 +135,15 @@ def quad_nms(quads: Tensor,
     Returns:
         Tensor: Indices of the kept quads, by decreasing score, shape (K, ).
     """
-    keep, _ = _greedy_quad_nms(quads, scores, iou_threshold, labels, max_num, chunk_size,
-                               first_chunk_size, with_groups=False)
+    keep, _ = _greedy_quad_nms(
+        quads,
+        scores,
+        iou_threshold,
+        labels,
+        max_num,
+        chunk_size,
+        first_chunk_size,
+        with_groups=False)
     return keep
 
 
@@ -160,8 +165,8 @@ def quad_nms_groups(quads: Tensor,
         (the first, by score, that it overlaps by more than ``iou_threshold``; its own
         position for a kept quad), shape (N, ).
     """
-    return _greedy_quad_nms(quads, scores, iou_threshold, labels, -1, chunk_size,
-                            first_chunk_size, with_groups=True)
+    return _greedy_quad_nms(
+        quads, scores, iou_threshold, labels, -1, chunk_size, first_chunk_size, with_groups=True)
 
 
 def _align_vertices(quads: Tensor, references: Tensor) -> Tensor:
@@ -182,11 +187,10 @@ def _align_vertices(quads: Tensor, references: Tensor) -> Tensor:
     return rolls[best, torch.arange(len(quads))].reshape(-1, 8)
 
 
-def quad_box_voting(
-        quads: Tensor,
-        scores: Tensor,
-        iou_threshold: float,
-        labels: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
+def quad_box_voting(quads: Tensor,
+                    scores: Tensor,
+                    iou_threshold: float,
+                    labels: Optional[Tensor] = None) -> Tuple[Tensor, Tensor, Tensor]:
     """Quad NMS whose kept quads are score-weighted votes of their groups.
 
     Greedy quad NMS (:func:`quad_nms_groups`) picks the group leaders; every

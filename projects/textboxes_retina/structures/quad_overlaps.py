@@ -26,12 +26,11 @@ def _next(values: Tensor) -> Tensor:
 def _counterclockwise(xs: Tensor, ys: Tensor) -> Tuple[Tensor, Tensor]:
     """Reverse the quads ``(4, M)`` (vertex-major) whose shoelace sum is negative."""
     negative = (xs * _next(ys) - _next(xs) * ys).sum(0) < 0
-    return (torch.where(negative, xs.flip(0), xs),
-            torch.where(negative, ys.flip(0), ys))
+    return (torch.where(negative, xs.flip(0), xs), torch.where(negative, ys.flip(0), ys))
 
 
-def _clipped_edge_terms(xs: Tensor, ys: Tensor, clip_xs: Tensor,
-                        clip_ys: Tensor, keep_shared: bool) -> Tensor:
+def _clipped_edge_terms(xs: Tensor, ys: Tensor, clip_xs: Tensor, clip_ys: Tensor,
+                        keep_shared: bool) -> Tensor:
     """Twice the area contribution of the edges of quads inside other quads.
 
     Each edge of ``(xs, ys)`` is clipped (Cyrus-Beck) by the four half-planes
@@ -52,22 +51,19 @@ def _clipped_edge_terms(xs: Tensor, ys: Tensor, clip_xs: Tensor,
     dxs, dys = _next(xs) - xs, _next(ys) - ys
     clip_dxs, clip_dys = _next(clip_xs) - clip_xs, _next(clip_ys) - clip_ys
     # side[k, j] >= 0: vertex k is inside half-plane j, shape (4, 4, M).
-    side = (clip_dxs[None] * (ys[:, None] - clip_ys[None]) -
-            clip_dys[None] * (xs[:, None] - clip_xs[None]))
+    side = (
+        clip_dxs[None] * (ys[:, None] - clip_ys[None]) - clip_dys[None] *
+        (xs[:, None] - clip_xs[None]))
     side_end = _next(side)  # the same for the end vertex of edge k
     parallel = side == side_end
     leaving = side > side_end
-    crossing = side / torch.where(parallel, torch.ones_like(side),
-                                  side - side_end)
-    t_start = torch.where(~parallel & ~leaving, crossing,
-                          torch.zeros_like(side)).amax(1)
-    t_end = torch.where(~parallel & leaving, crossing,
-                        torch.ones_like(side)).amin(1)
+    crossing = side / torch.where(parallel, torch.ones_like(side), side - side_end)
+    t_start = torch.where(~parallel & ~leaving, crossing, torch.zeros_like(side)).amax(1)
+    t_end = torch.where(~parallel & leaving, crossing, torch.ones_like(side)).amin(1)
     collinear = parallel & (side == 0)
     outside = parallel & (side < 0)
     if keep_shared:
-        same_direction = (dxs[:, None] * clip_dxs[None] +
-                          dys[:, None] * clip_dys[None]) > 0
+        same_direction = (dxs[:, None] * clip_dxs[None] + dys[:, None] * clip_dys[None]) > 0
         outside |= collinear & ~same_direction
     else:
         outside |= collinear
@@ -110,12 +106,11 @@ def quad_intersection_areas(quads1: ArrayLike, quads2: ArrayLike) -> ArrayLike:
     columns1 = quads1.reshape(-1, 8).t().contiguous()
     columns2 = quads2.reshape(-1, 8).t().contiguous()
     origin_x, origin_y = columns1[0], columns1[1]
-    xs1, ys1 = _counterclockwise(columns1[0::2] - origin_x,
-                                 columns1[1::2] - origin_y)
-    xs2, ys2 = _counterclockwise(columns2[0::2] - origin_x,
-                                 columns2[1::2] - origin_y)
-    twice = (_clipped_edge_terms(xs1, ys1, xs2, ys2, keep_shared=True) +
-             _clipped_edge_terms(xs2, ys2, xs1, ys1, keep_shared=False))
+    xs1, ys1 = _counterclockwise(columns1[0::2] - origin_x, columns1[1::2] - origin_y)
+    xs2, ys2 = _counterclockwise(columns2[0::2] - origin_x, columns2[1::2] - origin_y)
+    twice = (
+        _clipped_edge_terms(xs1, ys1, xs2, ys2, keep_shared=True) +
+        _clipped_edge_terms(xs2, ys2, xs1, ys1, keep_shared=False))
     return (twice / 2).clamp(min=0)
 
 
@@ -127,13 +122,17 @@ def _box_overlap_extents(boxes1: Tensor, boxes2: Tensor) -> Tensor:
 
 def _iou_dtype(quads1: Tensor, quads2: Tensor) -> Tuple[Tensor, Tensor]:
     """Both inputs in the IoU dtype: float64 if either is float64, else float32."""
-    dtype = (torch.float64 if torch.float64 in (quads1.dtype, quads2.dtype) else
-             torch.float32)
+    dtype = (torch.float64 if torch.float64 in (quads1.dtype, quads2.dtype) else torch.float32)
     return quads1.to(dtype), quads2.to(dtype)
 
 
-def bounded_quad_ious(quads1: Tensor, boxes1: Tensor, areas1: Tensor, quads2: Tensor,
-                      boxes2: Tensor, areas2: Tensor, min_iou: float = 0.,
+def bounded_quad_ious(quads1: Tensor,
+                      boxes1: Tensor,
+                      areas1: Tensor,
+                      quads2: Tensor,
+                      boxes2: Tensor,
+                      areas2: Tensor,
+                      min_iou: float = 0.,
                       aligned: bool = False) -> Tensor:
     """:func:`quad_ious` with the bounding boxes and areas given (for callers that reuse them).
 
@@ -173,8 +172,7 @@ def bounded_quad_ious(quads1: Tensor, boxes1: Tensor, areas1: Tensor, quads2: Te
     return ious
 
 
-def quad_ious(quads1: Tensor, quads2: Tensor, min_iou: float = 0.,
-              aligned: bool = False) -> Tensor:
+def quad_ious(quads1: Tensor, quads2: Tensor, min_iou: float = 0., aligned: bool = False) -> Tensor:
     """Exact IoU of convex quads (a replacement for ``mmcv.ops.box_iou_quadri``, whose
     mmcv 2.0.1 kernel tests "vertex inside" as for a rectangle and is wrong for general quads).
 
@@ -208,6 +206,5 @@ def overlapping_pairs(quads1: Tensor, quads2: Tensor) -> Tuple[Tensor, Tensor]:
         tuple[Tensor]: ``(rows, cols)``, shape (P, ) each, ``rows`` sorted.
     """
     quads1, quads2 = _iou_dtype(quads1, quads2)
-    extents = _box_overlap_extents(
-        quads_to_bboxes(quads1)[:, None], quads_to_bboxes(quads2)[None])
+    extents = _box_overlap_extents(quads_to_bboxes(quads1)[:, None], quads_to_bboxes(quads2)[None])
     return (extents >= 0).all(-1).nonzero(as_tuple=True)

@@ -46,8 +46,7 @@ def quad_short_sides(quads: Tensor) -> Tensor:
     """
     points = quad_points(quads)
     sides = (points.roll(-1, dims=1) - points).norm(dim=-1)  # (N, 4)
-    return torch.minimum((sides[:, 0] + sides[:, 2]) / 2,
-                         (sides[:, 1] + sides[:, 3]) / 2)
+    return torch.minimum((sides[:, 0] + sides[:, 2]) / 2, (sides[:, 1] + sides[:, 3]) / 2)
 
 
 @numpy_compatible
@@ -63,8 +62,7 @@ def self_intersecting_quads(quads: ArrayLike) -> ArrayLike:
     p = quad_points(quads)
 
     def crossing(a, b, c, d):
-        return ((cross(a, b, c) * cross(a, b, d) < 0) &
-                (cross(c, d, a) * cross(c, d, b) < 0))
+        return ((cross(a, b, c) * cross(a, b, d) < 0) & (cross(c, d, a) * cross(c, d, b) < 0))
 
     return (crossing(p[:, 0], p[:, 1], p[:, 2], p[:, 3])
             | crossing(p[:, 1], p[:, 2], p[:, 3], p[:, 0]))
@@ -98,13 +96,11 @@ def valid_quads(quads: ArrayLike, min_area: float = 1e-2) -> ArrayLike:
     """
     finite = torch.isfinite(quads).all(-1)
     safe = torch.where(finite[:, None], quads, torch.zeros_like(quads))
-    return (finite & (quad_areas(safe) > min_area)
-            & ~self_intersecting_quads(safe))
+    return (finite & (quad_areas(safe) > min_area) & ~self_intersecting_quads(safe))
 
 
 @numpy_compatible
-def sanitize_quads(quads: ArrayLike,
-                   min_area: float = 1e-2) -> Tuple[ArrayLike, ArrayLike]:
+def sanitize_quads(quads: ArrayLike, min_area: float = 1e-2) -> Tuple[ArrayLike, ArrayLike]:
     """Repair quads where possible and flag the ones to drop.
 
     Vertices are put in canonical order (which untangles self-intersecting
@@ -126,12 +122,9 @@ def sanitize_quads(quads: ArrayLike,
     quads = canonicalize_quads(quads)
     concave = finite & ~convex_quads(quads) & (quad_areas(quads) > min_area)
     if concave.any():
-        rects = np.stack([
-            min_area_quad(q) for q in quads[concave].detach().cpu().numpy()
-        ])
+        rects = np.stack([min_area_quad(q) for q in quads[concave].detach().cpu().numpy()])
         quads = quads.clone()
-        quads[concave] = canonicalize_quads(
-            torch.from_numpy(rects).to(quads))
+        quads[concave] = canonicalize_quads(torch.from_numpy(rects).to(quads))
     keep = valid_quads(quads, min_area) & finite
     return quads, keep
 

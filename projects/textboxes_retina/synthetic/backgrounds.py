@@ -15,8 +15,8 @@ from PIL import Image
 
 #: Photographs (CC0 or no known copyright restrictions, see ``skimage.data``'s docstrings) and
 #: textures (CC0) that scikit-image ships in its wheel; none shows text.
-SKIMAGE_PHOTOS = ('camera.png', 'chelsea.png', 'coffee.png', 'hubble_deep_field.jpg',
-                  'ihc.png', 'retina.jpg', 'motorcycle_left.png')
+SKIMAGE_PHOTOS = ('camera.png', 'chelsea.png', 'coffee.png', 'hubble_deep_field.jpg', 'ihc.png',
+                  'retina.jpg', 'motorcycle_left.png')
 SKIMAGE_TEXTURES = ('brick.png', 'grass.png', 'gravel.png')
 
 
@@ -37,8 +37,7 @@ def _random_colour(rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(0, 255, size=3).astype(np.float32)
 
 
-def _crop_resized(rng: np.random.Generator, src: np.ndarray, height: int,
-                  width: int) -> np.ndarray:
+def _crop_resized(rng: np.random.Generator, src: np.ndarray, height: int, width: int) -> np.ndarray:
     """A random crop of ``src`` at a random scale, flipped at random, resized to the target."""
     scale = rng.uniform(0.6, 2.0)
     ch = min(src.shape[0], max(8, int(round(height / scale))))
@@ -48,8 +47,7 @@ def _crop_resized(rng: np.random.Generator, src: np.ndarray, height: int,
     crop = src[y:y + ch, x:x + cw]
     if rng.random() < 0.5:
         crop = crop[:, ::-1]
-    return cv2.resize(np.ascontiguousarray(crop), (width, height),
-                      interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(np.ascontiguousarray(crop), (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def gradient_background(rng, height, width):
@@ -83,8 +81,13 @@ def fractal_noise(rng, height, width, octaves=4, amplitude=40.0, colour=True):
 def noise_background(rng, height, width):
     """Coloured multi-octave noise around a random colour (plaster, foliage, asphalt)."""
     base = _random_colour(rng)
-    return base + fractal_noise(rng, height, width, octaves=int(rng.integers(3, 6)),
-                                amplitude=rng.uniform(10, 50), colour=rng.random() < 0.5)
+    return base + fractal_noise(
+        rng,
+        height,
+        width,
+        octaves=int(rng.integers(3, 6)),
+        amplitude=rng.uniform(10, 50),
+        colour=rng.random() < 0.5)
 
 
 def shapes_background(rng, height, width):
@@ -96,13 +99,13 @@ def shapes_background(rng, height, width):
         size = int(rng.integers(10, max(11, min(height, width) // 2)))
         kind = rng.integers(4)
         if kind == 0:
-            cv2.rectangle(img, (x, y), (x + size, y + int(size * rng.uniform(0.3, 1.5))),
-                          colour, -1)
+            cv2.rectangle(img, (x, y), (x + size, y + int(size * rng.uniform(0.3, 1.5))), colour,
+                          -1)
         elif kind == 1:
             cv2.circle(img, (x, y), size // 2, colour, -1)
         elif kind == 2:
-            cv2.line(img, (x, y), (int(rng.integers(width)), int(rng.integers(height))),
-                     colour, int(rng.integers(1, 8)))
+            cv2.line(img, (x, y), (int(rng.integers(width)), int(rng.integers(height))), colour,
+                     int(rng.integers(1, 8)))
         else:
             pts = rng.integers(0, [width, height], size=(int(rng.integers(3, 7)), 2))
             cv2.fillPoly(img, [pts.astype(np.int32)], colour)
@@ -152,8 +155,7 @@ BACKGROUNDS: Dict[str, Callable] = {
 }
 
 
-def make_background(rng: np.random.Generator, style: str, height: int,
-                    width: int) -> np.ndarray:
+def make_background(rng: np.random.Generator, style: str, height: int, width: int) -> np.ndarray:
     """A float32 BGR ``(height, width, 3)`` background of ``style`` (see :data:`BACKGROUNDS`)."""
     if style not in BACKGROUNDS:
         raise KeyError(f'unknown background style {style!r}; choose from {sorted(BACKGROUNDS)}')

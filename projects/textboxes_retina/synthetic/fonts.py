@@ -58,8 +58,8 @@ def family_name(path: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def find_font_families(packages: Tuple[Tuple[str, str], ...] = FONT_PACKAGES
-                       ) -> Dict[str, Tuple[str, ...]]:
+def find_font_families(
+        packages: Tuple[Tuple[str, str], ...] = FONT_PACKAGES) -> Dict[str, Tuple[str, ...]]:
     """Font files of the installed ``packages``, grouped by family, sorted (deterministic).
 
     Only fonts that draw every character of :data:`REQUIRED_CHARS` are kept. Packages that are

@@ -9,9 +9,9 @@ import numpy as np
 
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
          cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_PLAIN)
-VOCABULARY = ('OPEN', 'SALE', 'EXIT', 'STOP', 'CAFE', 'HOTEL', 'PARKING', 'TAXI', 'BANK',
-              'Street', 'Market', 'Coffee', 'Station', 'Welcome', 'Books', 'Pizza', 'Music',
-              'Garden', 'Store', 'Center', 'Hello', 'Fresh', 'Daily', 'Sport', 'Travel')
+VOCABULARY = ('OPEN', 'SALE', 'EXIT', 'STOP', 'CAFE', 'HOTEL', 'PARKING', 'TAXI', 'BANK', 'Street',
+              'Market', 'Coffee', 'Station', 'Welcome', 'Books', 'Pizza', 'Music', 'Garden',
+              'Store', 'Center', 'Hello', 'Fresh', 'Daily', 'Sport', 'Travel')
 
 # (quad (4, 2) float32 clockwise from the word's top-left, transcription, don't care)
 Word = Tuple[np.ndarray, str, bool]
@@ -79,8 +79,8 @@ def render_word_mask(text: str, font: int, height: int,
     return mask, box
 
 
-def place_word(rng: np.random.Generator, box: np.ndarray, width: int, height: int,
-               max_angle: float, max_perspective: float) -> np.ndarray:
+def place_word(rng: np.random.Generator, box: np.ndarray, width: int, height: int, max_angle: float,
+               max_perspective: float) -> np.ndarray:
     """Random rotation, perspective and position of ``box``; returns the destination quad."""
     centre = box.mean(axis=0)
     angle = np.deg2rad(rng.uniform(-max_angle, max_angle))
@@ -94,8 +94,8 @@ def place_word(rng: np.random.Generator, box: np.ndarray, width: int, height: in
     return (quad + rng.uniform(low, high)).astype(np.float32)
 
 
-def find_place(rng: np.random.Generator, placed: np.ndarray, text: str, font: int,
-               letter_h: int, thickness: int, min_height: int):
+def find_place(rng: np.random.Generator, placed: np.ndarray, text: str, font: int, letter_h: int,
+               thickness: int, min_height: int):
     """Render a word and find it a free place, with smaller letters when it does not fit.
 
     Returns:
@@ -116,7 +116,8 @@ def find_place(rng: np.random.Generator, placed: np.ndarray, text: str, font: in
     return None, None, None, None
 
 
-def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
+def render_image(rng: np.random.Generator,
+                 size_range: Tuple[int, int],
                  max_words: int = 5) -> Tuple[np.ndarray, List[Word]]:
     """Render one image and its words.
 
@@ -137,8 +138,8 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
         font = int(rng.choice(FONTS))
         letter_h = int(rng.integers(6, 11)) if dont_care else int(rng.integers(16, 61))
         thickness = max(1, int(round(letter_h / rng.uniform(8, 14))))
-        quad, mask, box, region = find_place(rng, placed, text, font, letter_h, thickness,
-                                             min_height=6 if dont_care else 16)
+        quad, mask, box, region = find_place(
+            rng, placed, text, font, letter_h, thickness, min_height=6 if dont_care else 16)
         if quad is None:
             continue
         placed |= region

@@ -35,15 +35,22 @@ def _write_image(root: str, split: str, index: int, size_range: Tuple[int, int],
     rng = image_rng(seed, split, index)
     img, words = render(rng, size_range)
     name = f'img_{index + 1}'
-    cv2.imwrite(osp.join(root, 'imgs', f'{name}.jpg'), img,
-                [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*jpeg_quality))])
+    cv2.imwrite(
+        osp.join(root, 'imgs', f'{name}.jpg'), img,
+        [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*jpeg_quality))])
     with open(osp.join(root, 'gts', f'gt_{name}.txt'), 'wb') as f:
         f.write(format_gt(words))
 
 
-def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
-                seed: int, render: Renderer, jpeg_quality: Tuple[int, int] = (85, 96),
-                progress: bool = True, workers: int = 1) -> str:
+def write_split(out_dir: str,
+                split: str,
+                num_images: int,
+                size_range: Tuple[int, int],
+                seed: int,
+                render: Renderer,
+                jpeg_quality: Tuple[int, int] = (85, 96),
+                progress: bool = True,
+                workers: int = 1) -> str:
     """Write ``num_images`` images and ground-truth files of one split.
 
     Layout: ``<out_dir>/<split>/imgs/img_<i>.jpg`` and ``<out_dir>/<split>/gts/gt_img_<i>.txt``
@@ -71,8 +78,14 @@ def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int
     if progress:
         from mmengine.utils import ProgressBar
         bar = ProgressBar(num_images)
-    job = functools.partial(_write_image, root, split, size_range=size_range, seed=seed,
-                            render=render, jpeg_quality=jpeg_quality)
+    job = functools.partial(
+        _write_image,
+        root,
+        split,
+        size_range=size_range,
+        seed=seed,
+        render=render,
+        jpeg_quality=jpeg_quality)
     if workers > 1 and num_images > 1:
         with multiprocessing.get_context('fork').Pool(workers) as pool:
             for _ in pool.imap_unordered(job, range(num_images), chunksize=4):

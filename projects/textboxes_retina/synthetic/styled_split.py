@@ -11,6 +11,7 @@ from .icdar_writer import write_split as _write_split
 from .text_render import render_image as render_typeset_image
 from .text_render import select_fonts
 
+
 def typeset_renderer(holdout: bool, holdout_family=None, holdout_background=None):
     """The ``typeset`` renderer of a split: only the held-out family and background when
     ``holdout``, else every installed family and style less the held-out ones."""
@@ -26,9 +27,16 @@ def typeset_renderer(holdout: bool, holdout_family=None, holdout_background=None
     return functools.partial(render_typeset_image, font_files=fonts, background_styles=styles)
 
 
-def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
-                seed: int, progress: bool = True, style: str = 'hershey', holdout: bool = False,
-                holdout_family: str = None, holdout_background: str = None,
+def write_split(out_dir: str,
+                split: str,
+                num_images: int,
+                size_range: Tuple[int, int],
+                seed: int,
+                progress: bool = True,
+                style: str = 'hershey',
+                holdout: bool = False,
+                holdout_family: str = None,
+                holdout_background: str = None,
                 workers: int = 1) -> str:
     """Write one split (see :func:`textboxes_retina.synthetic.icdar_writer.write_split`).
 
@@ -39,8 +47,23 @@ def write_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int
         str: The split folder (``<out_dir>/<split>``).
     """
     if style == 'hershey':
-        return _write_split(out_dir, split, num_images, size_range, seed, render_hershey_image,
-                            progress=progress, workers=workers)
+        return _write_split(
+            out_dir,
+            split,
+            num_images,
+            size_range,
+            seed,
+            render_hershey_image,
+            progress=progress,
+            workers=workers)
     render = typeset_renderer(holdout, holdout_family, holdout_background)
-    return _write_split(out_dir, split, num_images, size_range, seed, render,
-                        jpeg_quality=(40, 96), progress=progress, workers=workers)
+    return _write_split(
+        out_dir,
+        split,
+        num_images,
+        size_range,
+        seed,
+        render,
+        jpeg_quality=(40, 96),
+        progress=progress,
+        workers=workers)

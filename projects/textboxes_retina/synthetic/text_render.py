@@ -19,12 +19,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .backgrounds import draw_distractor, make_background
 
-VOCABULARY = ('OPEN', 'SALE', 'EXIT', 'STOP', 'CAFE', 'HOTEL', 'PARKING', 'TAXI', 'BANK',
-              'Street', 'Market', 'Coffee', 'Station', 'Welcome', 'Books', 'Pizza', 'Music',
-              'Garden', 'Store', 'Center', 'Hello', 'Fresh', 'Daily', 'Sport', 'Travel', 'the',
-              'and', 'for', 'New', 'City', 'Road', 'Shop', 'FOOD', 'Bar', 'Hair', 'Salon', 'Tel',
-              'Floor', 'Level', 'PUSH', 'PULL', 'Office', 'Sale', 'Only', 'Today', 'Free',
-              'WiFi', 'Toilet', 'Lift', 'Fashion', 'Beauty', 'Mall', 'Gate', 'No', 'Entry')
+VOCABULARY = ('OPEN', 'SALE', 'EXIT', 'STOP', 'CAFE', 'HOTEL', 'PARKING', 'TAXI', 'BANK', 'Street',
+              'Market', 'Coffee', 'Station', 'Welcome', 'Books', 'Pizza', 'Music', 'Garden',
+              'Store', 'Center', 'Hello', 'Fresh', 'Daily', 'Sport', 'Travel', 'the', 'and', 'for',
+              'New', 'City', 'Road', 'Shop', 'FOOD', 'Bar', 'Hair', 'Salon', 'Tel', 'Floor',
+              'Level', 'PUSH', 'PULL', 'Office', 'Sale', 'Only', 'Today', 'Free', 'WiFi', 'Toilet',
+              'Lift', 'Fashion', 'Beauty', 'Mall', 'Gate', 'No', 'Entry')
 
 #: (quad (4, 2) float32 clockwise from the word's top-left, transcription, don't care)
 Word = Tuple[np.ndarray, str, bool]
@@ -62,8 +62,8 @@ def _word_ink(word: str, font: ImageFont.FreeTypeFont) -> Tuple[np.ndarray, Tupl
     return np.asarray(canvas), (left - 2, top - 2)
 
 
-def render_block(rng: np.random.Generator, font_path: str, size: int, lines: Sequence[Sequence[str]]
-                 ) -> Tuple[np.ndarray, List[Tuple[np.ndarray, str]]]:
+def render_block(rng: np.random.Generator, font_path: str, size: int,
+                 lines: Sequence[Sequence[str]]) -> Tuple[np.ndarray, List[Tuple[np.ndarray, str]]]:
     """Draw lines of words in one font; return the alpha mask and each word's ink box.
 
     Args:
@@ -170,15 +170,20 @@ def _text_colour(rng: np.random.Generator, background: np.ndarray) -> np.ndarray
     for _ in range(20):
         colour = rng.uniform(0, 255, size=3)
         if rng.random() < 0.5:  # black/white-ish
-            colour = np.full(3, rng.uniform(0, 60) if background.mean() > 127 else
-                             rng.uniform(195, 255)) + rng.normal(0, 8, size=3)
+            colour = np.full(
+                3,
+                rng.uniform(0, 60)
+                if background.mean() > 127 else rng.uniform(195, 255)) + rng.normal(
+                    0, 8, size=3)
         if abs(colour.mean() - background.mean()) > rng.uniform(50, 110):
             return np.clip(colour, 0, 255)
     return np.full(3, 0.0 if background.mean() > 127 else 255.0)
 
 
-def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
-                 font_files: Sequence[str], background_styles: Sequence[str],
+def render_image(rng: np.random.Generator,
+                 size_range: Tuple[int, int],
+                 font_files: Sequence[str],
+                 background_styles: Sequence[str],
                  max_blocks: int = 5) -> Tuple[np.ndarray, List[Word]]:
     """Render one image and its words.
 
@@ -207,9 +212,9 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
         if not block_words:
             continue
         matrix = block_homography(rng, alpha.shape, max_angle=30, max_perspective=0.12)
-        corners = _warp_points(np.array([[0, 0], [alpha.shape[1], 0],
-                                         [alpha.shape[1], alpha.shape[0]],
-                                         [0, alpha.shape[0]]], np.float32), matrix)
+        corners = _warp_points(
+            np.array([[0, 0], [alpha.shape[1], 0], [alpha.shape[1], alpha.shape[0]],
+                      [0, alpha.shape[0]]], np.float32), matrix)
         # scale down blocks that do not fit, then find a free place
         span = corners.max(axis=0) - corners.min(axis=0)
         fit = min(1.0, 0.95 * width / span[0], 0.95 * height / span[1])
@@ -235,8 +240,8 @@ def render_image(rng: np.random.Generator, size_range: Tuple[int, int],
         # composite in the block's bounding rectangle (with room for an outline or a shadow)
         pad = 2 + size // 4
         x0, y0 = np.maximum(np.floor((corners + shift).min(axis=0)).astype(int) - pad, 0)
-        x1, y1 = np.minimum(np.ceil((corners + shift).max(axis=0)).astype(int) + pad,
-                            [width, height])
+        x1, y1 = np.minimum(
+            np.ceil((corners + shift).max(axis=0)).astype(int) + pad, [width, height])
         matrix = np.array([[1, 0, shift[0] - x0], [0, 1, shift[1] - y0], [0, 0, 1]]) @ matrix
         warped, quads = warp_block(alpha, block_words, matrix, (y1 - y0, x1 - x0))
         quads = [quad + np.array([x0, y0], np.float32) for quad in quads]
@@ -277,8 +282,10 @@ def _mark_illegible(img: np.ndarray, words: List[Word], min_spread: float = 32) 
             x1, y1 = np.ceil(quad.max(axis=0)).astype(int) + 1
             mask = np.zeros((max(y1 - y0, 1), max(x1 - x0, 1)), np.uint8)
             cv2.fillPoly(mask, [np.round(quad - [x0, y0]).astype(np.int32)], 1)
-            inside = grey[y0:y1, x0:x1][mask[:grey[y0:y1, x0:x1].shape[0],
-                                             :grey[y0:y1, x0:x1].shape[1]].astype(bool)]
+            inside = grey[y0:y1,
+                          x0:x1][mask[:grey[y0:y1,
+                                            x0:x1].shape[0], :grey[y0:y1,
+                                                                   x0:x1].shape[1]].astype(bool)]
             if inside.size == 0 or np.percentile(inside, 95) - np.percentile(inside, 5) \
                     < min_spread:
                 text, dont_care = '###', True
@@ -313,8 +320,10 @@ def _degrade(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
     """Lighting, blur (focus or motion), resolution loss and sensor noise."""
     height, width = img.shape[:2]
     if rng.random() < 0.5:  # uneven lighting
-        light = 1 + np.tanh(cv2.resize(rng.normal(0, 0.3, size=(3, 3)).astype(np.float32),
-                                       (width, height), interpolation=cv2.INTER_CUBIC))
+        light = 1 + np.tanh(
+            cv2.resize(
+                rng.normal(0, 0.3, size=(3, 3)).astype(np.float32), (width, height),
+                interpolation=cv2.INTER_CUBIC))
         img = img * light[..., None] * 0.8
     blur = rng.random()
     if blur < 0.3:
@@ -323,20 +332,21 @@ def _degrade(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
         length = int(rng.integers(3, 8))
         kernel = np.zeros((length, length), np.float32)
         kernel[length // 2] = 1 / length
-        rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5),
-                                      rng.uniform(0, 180), 1)
+        rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1)
         img = cv2.filter2D(img, -1, cv2.warpAffine(kernel, rot, (length, length)))
     if rng.random() < 0.2:  # resolution loss
         factor = rng.uniform(0.5, 0.8)
-        small = cv2.resize(img, (max(1, int(width * factor)), max(1, int(height * factor))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            img, (max(1, int(width * factor)), max(1, int(height * factor))),
+            interpolation=cv2.INTER_AREA)
         img = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
     if rng.random() < 0.5:
         img = img + rng.normal(0, rng.uniform(1, 8), size=img.shape).astype(np.float32)
     return img
 
 
-def select_fonts(families: dict, include: Optional[Sequence[str]] = None,
+def select_fonts(families: dict,
+                 include: Optional[Sequence[str]] = None,
                  exclude: Sequence[str] = ()) -> List[str]:
     """Font files of ``include`` families (all when None) less the ``exclude`` ones.
 

@@ -91,8 +91,8 @@ def assert_quads_inside(results):
         assert polygon.shape == (8, ) and np.isfinite(polygon).all()
         assert polygon[0::2].min() >= 0 and polygon[0::2].max() <= width
         assert polygon[1::2].min() >= 0 and polygon[1::2].max() <= height
-    np.testing.assert_allclose(results['gt_bboxes'], polygons_to_bboxes(results['gt_polygons']),
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        results['gt_bboxes'], polygons_to_bboxes(results['gt_polygons']), atol=1e-3)
 
 
 def assert_paint_at_centres(results, words, tolerance=0):

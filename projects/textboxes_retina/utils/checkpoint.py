@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Make mmengine checkpoints loadable under torch >= 2.6.
 
 torch 2.6 changed ``torch.load``'s default to ``weights_only=True``: only tensors, containers and
@@ -21,7 +22,6 @@ from typing import List
 
 import numpy as np
 import torch
-
 
 _STATISTICS_METHODS = ('min', 'max', 'current', 'mean')
 

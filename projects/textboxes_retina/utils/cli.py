@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Command-line helpers shared by the tools: argument types and actions with clear errors."""
 import argparse
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Refuse a checkpoint whose parameters do not fit the model, naming the keys that differ."""
 import re
 from typing import Dict, List
@@ -42,14 +43,15 @@ def state_dict_mismatches(model_state: Dict[str, torch.Tensor],
     problems = []
     shapes = [
         f'{key}: checkpoint {tuple(value.shape)}, model {tuple(model_state[key].shape)}'
-        for key, value in checkpoint_state.items()
-        if key in model_state and hasattr(value, 'shape')
-        and tuple(value.shape) != tuple(model_state[key].shape)
+        for key, value in checkpoint_state.items() if key in model_state
+        and hasattr(value, 'shape') and tuple(value.shape) != tuple(model_state[key].shape)
     ]
     if shapes:
         problems.append(f'{len(shapes)} parameter(s) differ in shape: {listed(shapes)}')
-    missing = [key for key in model_state
-               if key not in checkpoint_state and not key.endswith('num_batches_tracked')]
+    missing = [
+        key for key in model_state
+        if key not in checkpoint_state and not key.endswith('num_batches_tracked')
+    ]
     if missing:
         problems.append(f'{len(missing)} missing from the checkpoint: {listed(missing)}')
     unexpected = [key for key in checkpoint_state if key not in model_state]
@@ -81,7 +83,7 @@ def check_checkpoint_fits(model: nn.Module, filename: str) -> None:
     problems = state_dict_mismatches(unwrap_model(model).state_dict(), state)
     if problems:
         raise RuntimeError(
-            f'checkpoint {filename} does not fit the model of this config: '
-            + '; '.join(problems) + '. It was probably trained with another config; pass '
+            f'checkpoint {filename} does not fit the model of this config: ' + '; '.join(problems) +
+            '. It was probably trained with another config; pass '
             '--no-strict-load to load only the matching parameters (the others keep their '
             'random initialisation).')

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Draw quads on images: the one drawing function of the hook, ``tools/infer.py`` and
 ``tools/analysis_tools/browse_dataset.py``."""
 from typing import Any, Mapping, Sequence, Tuple, Union

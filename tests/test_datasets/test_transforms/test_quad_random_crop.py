@@ -7,10 +7,11 @@ import shapely
 from hypothesis import given, settings
 from mmcv.transforms.utils import cache_random_params
 from mmocr.registry import TRANSFORMS
-from textboxes_retina.testing.painted_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
 
 from textboxes_retina.datasets.transforms import QuadRandomCrop
 from textboxes_retina.structures import polygons_to_bboxes
+from textboxes_retina.testing.painted_samples import (assert_paint_at_centres, assert_quads_inside,
+                                                      painted_samples)
 
 
 def sample(polygons, height=100, width=200, ignored=None):
@@ -44,14 +45,16 @@ def test_known_crop_translates_clips_and_drops():
     assert out['gt_texts'] == ['0', '1', '2']  # the outside word is dropped
     np.testing.assert_allclose(out['gt_polygons'][0], [10, 15, 30, 15, 30, 25, 10, 25])
     # clipped words: the rectangle of the visible part, in patch coordinates
-    np.testing.assert_allclose(sorted(out['gt_polygons'][1].reshape(4, 2).tolist()),
-                               [[80, 5], [80, 15], [90, 5], [90, 15]])
-    np.testing.assert_allclose(sorted(out['gt_polygons'][2].reshape(4, 2).tolist()),
-                               [[85, 35], [85, 45], [90, 35], [90, 45]])
+    np.testing.assert_allclose(
+        sorted(out['gt_polygons'][1].reshape(4, 2).tolist()),
+        [[80, 5], [80, 15], [90, 5], [90, 15]])
+    np.testing.assert_allclose(
+        sorted(out['gt_polygons'][2].reshape(4, 2).tolist()),
+        [[85, 35], [85, 45], [90, 35], [90, 45]])
     # 25% of the cut word is left: don't care; 50% is enough to stay a cared word
     assert out['gt_ignored'].tolist() == [False, True, False]
-    np.testing.assert_allclose(out['gt_bboxes'], [[10, 15, 30, 25], [80, 5, 90, 15],
-                                                  [85, 35, 90, 45]])
+    np.testing.assert_allclose(out['gt_bboxes'],
+                               [[10, 15, 30, 25], [80, 5, 90, 15], [85, 35, 90, 45]])
     np.testing.assert_array_equal(out['crop_bbox'], [10, 5, 100, 95])
 
     dropped = crop_at(QuadRandomCrop(cut_word_mode='drop'), results, [10, 5, 100, 95])
@@ -67,8 +70,9 @@ def test_whole_image_mode_clips_words_reaching_outside():
     transform = QuadRandomCrop(min_overlaps=(None, ))
     out = transform(copy.deepcopy(results))
     np.testing.assert_array_equal(out['img'], results['img'])
-    np.testing.assert_allclose(sorted(out['gt_polygons'][0].reshape(4, 2).tolist()),
-                               [[0, 10], [0, 30], [30, 10], [30, 30]])
+    np.testing.assert_allclose(
+        sorted(out['gt_polygons'][0].reshape(4, 2).tolist()),
+        [[0, 10], [0, 30], [30, 10], [30, 30]])
     assert out['gt_ignored'].tolist() == [False]  # 75% kept
 
 
@@ -79,8 +83,8 @@ def test_patch_must_overlap_a_cared_word():
     transform = QuadRandomCrop(min_overlaps=(0.9, ), scale_range=(0.3, 0.6))
     for _ in range(20):
         box = transform._sample_crop_box(100, 200, results['gt_polygons'], results['gt_ignored'])
-        coverage = shapely.box(*box).intersection(shapely.Polygon(
-            np.reshape(word, (4, 2)))).area / 800
+        coverage = shapely.box(*box).intersection(shapely.Polygon(np.reshape(word,
+                                                                             (4, 2)))).area / 800
         assert coverage >= 0.9 or box.tolist() == [0, 0, 200, 100]
     # only ignored words: no patch can satisfy the overlap, the whole image is kept
     only_ignored = sample([word], ignored=[True])
@@ -91,8 +95,8 @@ def test_patch_must_overlap_a_cared_word():
 
 def test_iou_mode_and_patch_shape_ranges():
     np.random.seed(1)
-    transform = QuadRandomCrop(min_overlaps=(0.0, ), scale_range=(0.5, 0.5),
-                               aspect_ratio_range=(1.0, 1.0))
+    transform = QuadRandomCrop(
+        min_overlaps=(0.0, ), scale_range=(0.5, 0.5), aspect_ratio_range=(1.0, 1.0))
     box = transform._sample_crop_box(100, 200, [], np.zeros(0, bool))
     assert (box[2] - box[0], box[3] - box[1]) == (100, 50)
     big = [0, 0, 200, 0, 200, 100, 0, 100]
@@ -121,17 +125,18 @@ def _fraction_inside(word, box):
     return rect.intersection(shapely.box(*box)).area / rect.area
 
 
-SEED_CROP = dict(min_words_inside=(None, 1, 3, 5, 7, 9), scale_range=(0.1, 1.0),
-                 aspect_ratio_range=(0.5, 2.0))
+SEED_CROP = dict(
+    min_words_inside=(None, 1, 3, 5, 7, 9), scale_range=(0.1, 1.0), aspect_ratio_range=(0.5, 2.0))
 
 
 @pytest.mark.timeout(60)
 def test_seed_word_count_modes_hold_over_many_seeds():
     """The seed's modes: a patch has more than k cared words with > 90% of their box inside."""
     # A 16:9 image with 24 words on a 6 x 4 grid (3 of them don't care, which never count).
-    words = [[40 + 100 * i, 30 + 90 * j, 110 + 100 * i, 30 + 90 * j,
-              110 + 100 * i, 60 + 90 * j, 40 + 100 * i, 60 + 90 * j]
-             for i in range(6) for j in range(4)]
+    words = [[
+        40 + 100 * i, 30 + 90 * j, 110 + 100 * i, 30 + 90 * j, 110 + 100 * i, 60 + 90 * j,
+        40 + 100 * i, 60 + 90 * j
+    ] for i in range(6) for j in range(4)]
     ignored = np.zeros(len(words), bool)
     ignored[[0, 7, 13]] = True
     results = sample(words, height=360, width=640, ignored=ignored)
@@ -159,8 +164,8 @@ def test_seed_word_count_modes_hold_over_many_seeds():
     assert whole._sample_crop_box(360, 640, results['gt_polygons'],
                                   ignored).tolist() == [0, 0, 640, 360]
     only_ignored = QuadRandomCrop(**dict(SEED_CROP, min_words_inside=(1, )))
-    assert only_ignored._sample_crop_box(360, 640, results['gt_polygons'], np.ones(24, bool)
-                                         ).tolist() == [0, 0, 640, 360]
+    assert only_ignored._sample_crop_box(360, 640, results['gt_polygons'],
+                                         np.ones(24, bool)).tolist() == [0, 0, 640, 360]
 
 
 @pytest.mark.timeout(30)

@@ -4,16 +4,19 @@ import copy
 import numpy as np
 from hypothesis import given, settings
 from mmocr.registry import TRANSFORMS
-from textboxes_retina.testing.painted_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
 
 from textboxes_retina.datasets.transforms import QuadRandomExpand
+from textboxes_retina.testing.painted_samples import (assert_paint_at_centres, assert_quads_inside,
+                                                      painted_samples)
 
 
 def test_known_expand():
     img = np.full((10, 20, 3), 200, np.uint8)
-    results = dict(img=img, img_shape=(10, 20),
-                   gt_polygons=[np.array([1, 2, 5, 2, 5, 6, 1, 6], np.float32)],
-                   gt_bboxes=np.array([[1, 2, 5, 6]], np.float32))
+    results = dict(
+        img=img,
+        img_shape=(10, 20),
+        gt_polygons=[np.array([1, 2, 5, 2, 5, 6, 1, 6], np.float32)],
+        gt_bboxes=np.array([[1, 2, 5, 6]], np.float32))
     transform = QuadRandomExpand(fill_value=(1, 2, 3), ratio_range=(2, 2), prob=1.0)
     transform._sample_canvas = lambda h, w: (20, 40, 7, 3)
     out = transform(results)
@@ -43,8 +46,7 @@ def test_property_quads_inside_aligned_and_mapped_back(results):
     assert_quads_inside(out)
     left, top = out['expand_offset']
     height, width = original['img'].shape[:2]
-    np.testing.assert_array_equal(out['img'][top:top + height, left:left + width],
-                                  original['img'])
+    np.testing.assert_array_equal(out['img'][top:top + height, left:left + width], original['img'])
     for polygon, source in zip(out['gt_polygons'], original['gt_polygons']):
         np.testing.assert_allclose(polygon - np.tile([left, top], 4), source, atol=1e-4)
     assert out['gt_texts'] == original['gt_texts']

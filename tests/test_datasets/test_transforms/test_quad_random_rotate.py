@@ -4,10 +4,10 @@ import copy
 import numpy as np
 from hypothesis import given, settings
 from mmocr.registry import TRANSFORMS
-from textboxes_retina.testing.painted_samples import (assert_paint_at_centres, assert_quads_inside, painted_samples,
-                          rotated_rect)
 
 from textboxes_retina.datasets.transforms import QuadRandomRotate
+from textboxes_retina.testing.painted_samples import (assert_paint_at_centres, assert_quads_inside,
+                                                      painted_samples, rotated_rect)
 
 
 def unrotate(polygon, angle, out_shape, in_shape):
@@ -24,8 +24,11 @@ def unrotate(polygon, angle, out_shape, in_shape):
 def test_known_90_degree_rotation():
     img = np.zeros((20, 40, 3), np.uint8)
     word = np.array([2, 4, 12, 4, 12, 8, 2, 8], np.float32)
-    results = dict(img=img, img_shape=(20, 40), gt_polygons=[word.copy()],
-                   gt_bboxes=np.array([[2, 4, 12, 8]], np.float32))
+    results = dict(
+        img=img,
+        img_shape=(20, 40),
+        gt_polygons=[word.copy()],
+        gt_bboxes=np.array([[2, 4, 12, 8]], np.float32))
     transform = QuadRandomRotate(max_angle=90, prob=1.0)
     transform._sample_angle = lambda max_angle: 90.0
     out = transform(results)
@@ -38,14 +41,18 @@ def test_known_90_degree_rotation():
 
 def test_boxes_are_tight_around_rotated_quads():
     word = rotated_rect(50, 50, 40, 10, 0)
-    results = dict(img=np.zeros((100, 100, 3), np.uint8), img_shape=(100, 100),
-                   gt_polygons=[word], gt_bboxes=np.array([[30, 45, 70, 55]], np.float32))
+    results = dict(
+        img=np.zeros((100, 100, 3), np.uint8),
+        img_shape=(100, 100),
+        gt_polygons=[word],
+        gt_bboxes=np.array([[30, 45, 70, 55]], np.float32))
     transform = QuadRandomRotate(max_angle=45, prob=1.0)
     transform._sample_angle = lambda max_angle: 45.0
     out = transform(results)
     quad = out['gt_polygons'][0]
-    np.testing.assert_allclose(out['gt_bboxes'][0], [quad[0::2].min(), quad[1::2].min(),
-                                                     quad[0::2].max(), quad[1::2].max()])
+    np.testing.assert_allclose(
+        out['gt_bboxes'][0],
+        [quad[0::2].min(), quad[1::2].min(), quad[0::2].max(), quad[1::2].max()])
     # MMOCR alone would rotate the box corners: a box 25*sqrt(2) wide instead of this one
     assert out['gt_bboxes'][0, 2] - out['gt_bboxes'][0, 0] < 40 * np.cos(np.pi / 4) + 10 + 1e-3
 

@@ -7,19 +7,20 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mmocr.registry import TRANSFORMS
-from textboxes_retina.testing.painted_samples import assert_paint_at_centres, assert_quads_inside, painted_samples
+
+from textboxes_retina.testing.painted_samples import (assert_paint_at_centres, assert_quads_inside,
+                                                      painted_samples)
 
 SETTINGS = settings(max_examples=30, deadline=None, database=None, derandomize=True)
 STEP_TOLERANCE = 20  # half the paint step between words: which word's paint is unambiguous
 
 
 @SETTINGS
-@given(painted_samples(min_side=48), st.integers(24, 160), st.integers(24, 160),
-       st.booleans())
+@given(painted_samples(min_side=48), st.integers(24, 160), st.integers(24, 160), st.booleans())
 def test_resize_scales_quads_with_the_image(results, width, height, keep_ratio):
     original = copy.deepcopy(results)
-    resize = TRANSFORMS.build(dict(type='Resize', scale=(width, height), keep_ratio=keep_ratio,
-                                   clip_object_border=False))
+    resize = TRANSFORMS.build(
+        dict(type='Resize', scale=(width, height), keep_ratio=keep_ratio, clip_object_border=False))
     out = resize(results)
     assert_quads_inside(out)
     scale_w, scale_h = out['scale_factor']
@@ -30,9 +31,11 @@ def test_resize_scales_quads_with_the_image(results, width, height, keep_ratio):
         assert polygon.shape == (8, )
         np.testing.assert_allclose(polygon / np.tile([scale_w, scale_h], 4), source, atol=1e-3)
     # bilinear resampling keeps the paint at the centre of words that stay big enough
-    big = {k for k in original['unique']
-           if min(scale_w, scale_h) * min(np.ptp(original['gt_polygons'][k][0::2]),
-                                          np.ptp(original['gt_polygons'][k][1::2])) >= 8}
+    big = {
+        k
+        for k in original['unique'] if min(scale_w, scale_h) *
+        min(np.ptp(original['gt_polygons'][k][0::2]), np.ptp(original['gt_polygons'][k][1::2])) >= 8
+    }
     assert_paint_at_centres(out, big, tolerance=STEP_TOLERANCE)
 
 
@@ -70,9 +73,11 @@ def test_pad_keeps_quads_where_they_are(results, divisor):
 def test_photometric_distortion_touches_only_pixels():
     np.random.seed(0)
     polygons = [np.array([2, 3, 20, 3, 20, 9, 2, 9], np.float32)]
-    results = dict(img=np.random.randint(0, 255, (16, 24, 3)).astype(np.uint8),
-                   img_shape=(16, 24), gt_polygons=copy.deepcopy(polygons),
-                   gt_bboxes=np.array([[2, 3, 20, 9]], np.float32))
+    results = dict(
+        img=np.random.randint(0, 255, (16, 24, 3)).astype(np.uint8),
+        img_shape=(16, 24),
+        gt_polygons=copy.deepcopy(polygons),
+        gt_bboxes=np.array([[2, 3, 20, 9]], np.float32))
     out = TRANSFORMS.build(dict(type='mmdet.PhotoMetricDistortion'))(copy.deepcopy(results))
     assert out['img'].shape == (16, 24, 3) and out['img'].dtype == np.float32
     np.testing.assert_array_equal(out['gt_polygons'][0], polygons[0])

@@ -32,14 +32,18 @@ class _BusyModel(BaseModel):
 def test_stops_when_the_cpu_budget_is_spent(tmp_path):
     hook = CPUTimeBudgetHook(budget_s=10 * BURN_S)
     runner = Runner(
-        model=_BusyModel(), work_dir=str(tmp_path),
-        train_dataloader=dict(dataset=[torch.ones(1)] * 4, sampler=dict(type='DefaultSampler'),
-                              batch_size=1, collate_fn=dict(type='pseudo_collate')),
+        model=_BusyModel(),
+        work_dir=str(tmp_path),
+        train_dataloader=dict(
+            dataset=[torch.ones(1)] * 4,
+            sampler=dict(type='DefaultSampler'),
+            batch_size=1,
+            collate_fn=dict(type='pseudo_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         train_cfg=dict(by_epoch=False, max_iters=10000),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                                           interval=100000, save_last=True),
-                           logger=dict(type='LoggerHook', interval=1000)),
+        default_hooks=dict(
+            checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=100000, save_last=True),
+            logger=dict(type='LoggerHook', interval=1000)),
         custom_hooks=[hook])
     start = time.process_time()
     runner.train()

@@ -26,12 +26,16 @@ def _sample(img_path):
     [20,80]x[60,90] at 0.9 (red) and [100,160]x[60,90] at 0.1 (below the threshold)."""
     sample = TextDetDataSample(metainfo=dict(img_path=img_path))
     gt = InstanceData()
-    gt.polygons = [np.array([20, 20, 80, 20, 80, 40, 20, 40], np.float32),
-                   np.array([100, 20, 160, 20, 160, 40, 100, 40], np.float32)]
+    gt.polygons = [
+        np.array([20, 20, 80, 20, 80, 40, 20, 40], np.float32),
+        np.array([100, 20, 160, 20, 160, 40, 100, 40], np.float32)
+    ]
     gt.ignored = torch.tensor([False, True])
     pred = InstanceData()
-    pred.polygons = [np.array([20, 60, 80, 60, 80, 90, 20, 90], np.float32),
-                     np.array([100, 60, 160, 60, 160, 90, 100, 90], np.float32)]
+    pred.polygons = [
+        np.array([20, 60, 80, 60, 80, 90, 20, 90], np.float32),
+        np.array([100, 60, 160, 60, 160, 90, 100, 90], np.float32)
+    ]
     pred.scores = torch.tensor([0.9, 0.1])
     sample.gt_instances, sample.pred_instances = gt, pred
     return sample
@@ -88,14 +92,19 @@ def test_validation_writes_a_few_images_to_local_and_tensorboard(tmp_path, gray_
         runner = Runner(
             model=_EchoModel(),
             work_dir=str(tmp_path / 'work'),
-            val_dataloader=dict(dataset=dataset, batch_size=2, collate_fn=dict(
-                type='pseudo_collate'), sampler=dict(type='DefaultSampler', shuffle=False)),
+            val_dataloader=dict(
+                dataset=dataset,
+                batch_size=2,
+                collate_fn=dict(type='pseudo_collate'),
+                sampler=dict(type='DefaultSampler', shuffle=False)),
             val_cfg=dict(type='ValLoop'),
             val_evaluator=dict(type='IC15HmeanMetric'),
-            default_hooks=dict(visualization=dict(type='QuadVisualizationHook',
-                                                  num_val_images=2)),
-            visualizer=dict(type='Visualizer', name='val_vis_test', vis_backends=[
-                dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]),
+            default_hooks=dict(visualization=dict(type='QuadVisualizationHook', num_val_images=2)),
+            visualizer=dict(
+                type='Visualizer',
+                name='val_vis_test',
+                vis_backends=[dict(type='LocalVisBackend'),
+                              dict(type='TensorboardVisBackend')]),
             default_scope='mmocr')
         metrics = runner.val()
         runner.val()  # a second run draws the same two images again
@@ -130,6 +139,7 @@ def test_test_mode_writes_every_image_to_test_out_dir(tmp_path, gray_images):
     # Without test_out_dir (or when disabled) testing draws nothing.
     silent = tmp_path / 'silent'
     QuadVisualizationHook().after_test_iter(runner, 0, {}, [_sample(gray_images[0])])
-    QuadVisualizationHook(enable=False, test_out_dir=str(silent)).after_test_iter(
-        runner, 0, {}, [_sample(gray_images[0])])
+    QuadVisualizationHook(
+        enable=False, test_out_dir=str(silent)).after_test_iter(runner, 0, {},
+                                                                [_sample(gray_images[0])])
     assert not silent.exists()

@@ -1,4 +1,5 @@
 import copy
+
 import pytest
 import torch
 import torch.distributed as torch_dist
@@ -38,8 +39,10 @@ def test_registered_and_built_from_config():
     with DefaultScope.overwrite_default_scope('mmocr'):
         wrapper = build_optim_wrapper(
             model,
-            dict(type='NonFiniteLossGuardOptimWrapper', on_non_finite='skip',
-                 optimizer=dict(type='SGD', lr=0.1)))
+            dict(
+                type='NonFiniteLossGuardOptimWrapper',
+                on_non_finite='skip',
+                optimizer=dict(type='SGD', lr=0.1)))
     assert isinstance(wrapper, NonFiniteLossGuardOptimWrapper)
     assert wrapper.on_non_finite == 'skip'
 
@@ -52,8 +55,9 @@ def test_rejects_unknown_action():
 def test_finite_steps_match_plain_optim_wrapper():
     guarded_model, plain_model = _model(), _model()
     guarded = _wrapper(guarded_model, clip_grad=dict(max_norm=1.0))
-    plain = OptimWrapper(torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
-                         clip_grad=dict(max_norm=1.0))
+    plain = OptimWrapper(
+        torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
+        clip_grad=dict(max_norm=1.0))
     for _ in range(3):
         guarded.update_params(_loss(guarded_model))
         plain.update_params(_loss(plain_model))
@@ -89,8 +93,7 @@ def test_skip_leaves_weights_and_optimizer_state_unchanged():
                             momentum['state'].values()):
         torch.testing.assert_close(state['momentum_buffer'], saved['momentum_buffer'])
     assert wrapper.skipped_steps == 1
-    assert MessageHub.get_current_instance().get_scalar(
-        'train/skipped_steps').current() == 1
+    assert MessageHub.get_current_instance().get_scalar('train/skipped_steps').current() == 1
     # Training goes on with the next finite loss.
     wrapper.update_params(_loss(model))
     assert not torch.equal(model.weight, weights['weight'])
@@ -153,8 +156,8 @@ def test_runner_stops_without_corrupting_checkpoints(tmp_path):
             sampler=dict(type='DefaultSampler', shuffle=False),
             collate_fn=dict(type='default_collate'),
             batch_size=1),
-        optim_wrapper=dict(type='NonFiniteLossGuardOptimWrapper',
-                           optimizer=dict(type='SGD', lr=0.1)),
+        optim_wrapper=dict(
+            type='NonFiniteLossGuardOptimWrapper', optimizer=dict(type='SGD', lr=0.1)),
         train_cfg=dict(by_epoch=False, max_iters=5),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1)),
         default_scope='mmocr')
@@ -168,8 +171,8 @@ def test_runner_stops_without_corrupting_checkpoints(tmp_path):
 
 def _two_rank_worker(rank, store_file, out_dir):
     # A file store: no TCP port to pick, so nothing for another process to take meanwhile.
-    torch_dist.init_process_group('gloo', init_method=f'file://{store_file}', rank=rank,
-                                  world_size=2)
+    torch_dist.init_process_group(
+        'gloo', init_method=f'file://{store_file}', rank=rank, world_size=2)
     try:
         model = _model()
         wrapper = _wrapper(model, on_non_finite='skip')
@@ -184,8 +187,8 @@ def _two_rank_worker(rank, store_file, out_dir):
 
 def test_ranks_agree_on_skipping(tmp_path):
     # fork: the workers inherit the imported modules instead of importing them again.
-    mp.start_processes(_two_rank_worker, args=(tmp_path / 'store', tmp_path), nprocs=2,
-                       start_method='fork')
+    mp.start_processes(
+        _two_rank_worker, args=(tmp_path / 'store', tmp_path), nprocs=2, start_method='fork')
     assert [(tmp_path / f'rank{rank}.txt').read_text() for rank in (0, 1)] == ['1,True'] * 2
 
 
@@ -268,8 +271,11 @@ def _amp_wrapper(model, **kwargs):
     with DefaultScope.overwrite_default_scope('mmocr'):
         return build_optim_wrapper(
             model,
-            dict(type='AmpNonFiniteLossGuardOptimWrapper', dtype='bfloat16',
-                 optimizer=dict(type='SGD', lr=0.1, momentum=0.9), **kwargs))
+            dict(
+                type='AmpNonFiniteLossGuardOptimWrapper',
+                dtype='bfloat16',
+                optimizer=dict(type='SGD', lr=0.1, momentum=0.9),
+                **kwargs))
 
 
 def test_amp_variant_keeps_the_guard(amp_on_cpu):
@@ -278,8 +284,9 @@ def test_amp_variant_keeps_the_guard(amp_on_cpu):
     assert isinstance(wrapper, AmpNonFiniteLossGuardOptimWrapper)
     assert not wrapper.loss_scaler.is_enabled()  # CPU
     plain_model = _model()
-    plain = OptimWrapper(torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
-                         clip_grad=dict(max_norm=1.0))
+    plain = OptimWrapper(
+        torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
+        clip_grad=dict(max_norm=1.0))
     for _ in range(2):  # bfloat16 autocast of a Linear: same steps within bf16 precision
         with wrapper.optim_context(model):
             loss = _loss(model)
@@ -324,8 +331,9 @@ def test_amp_scaler_overflow_is_left_to_the_scaler_until_scale_one(amp_on_cpu):
     scaled, plain_model = _model(), _model()
     scaled_wrapper = _amp_wrapper(scaled, clip_grad=dict(max_norm=1.0))
     scaled_wrapper.loss_scaler = torch.amp.GradScaler('cpu', init_scale=1024.0)
-    plain = OptimWrapper(torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
-                         clip_grad=dict(max_norm=1.0))
+    plain = OptimWrapper(
+        torch.optim.SGD(plain_model.parameters(), lr=0.1, momentum=0.9),
+        clip_grad=dict(max_norm=1.0))
     scaled_wrapper.update_params(_loss(scaled))
     plain.update_params(_loss(plain_model))
     for a, b in zip(scaled.parameters(), plain_model.parameters()):
@@ -341,8 +349,10 @@ def test_runner_with_amp_guard_stops(tmp_path, amp_on_cpu):
             sampler=dict(type='DefaultSampler', shuffle=False),
             collate_fn=dict(type='default_collate'),
             batch_size=1),
-        optim_wrapper=dict(type='AmpNonFiniteLossGuardOptimWrapper', dtype='bfloat16',
-                           optimizer=dict(type='SGD', lr=0.1)),
+        optim_wrapper=dict(
+            type='AmpNonFiniteLossGuardOptimWrapper',
+            dtype='bfloat16',
+            optimizer=dict(type='SGD', lr=0.1)),
         train_cfg=dict(by_epoch=False, max_iters=4),
         default_scope='mmocr')
     with pytest.raises(FloatingPointError, match='at iteration 2 '):

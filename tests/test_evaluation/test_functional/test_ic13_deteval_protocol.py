@@ -51,8 +51,9 @@ def test_quads_become_truncated_boxes():
 
 def test_one_to_one_with_a_false_positive_and_a_miss():
     # g0 matched exactly, g1 missed, d1 far away: recall 1/2, precision 1/2.
-    result = evaluate_deteval_image(boxes([0, 0, 99, 9], [200, 0, 299, 9]), flags(False, False),
-                                    boxes([0, 0, 99, 9], [500, 500, 520, 510]))
+    result = evaluate_deteval_image(
+        boxes([0, 0, 99, 9], [200, 0, 299, 9]), flags(False, False),
+        boxes([0, 0, 99, 9], [500, 500, 520, 510]))
     assert result['pairs'] == [dict(gt=[0], det=[0], type='OO')]
     assert (result['recall_accum'], result['precision_accum']) == (1.0, 1.0)
     assert_prh(result, 0.5, 0.5, 0.5)
@@ -62,8 +63,8 @@ def test_split_word_one_to_many():
     # g = [0,0,99,9]; d0 = [0,0,49,9], d1 = [50,0,99,9]: each recall 0.5 (< 0.8, so no
     # one-to-one), precision 1. Recalls sum to 1.0 >= 0.8 and g overlaps two detections:
     # recall credit 0.8, precision credit 0.8 * 2 = 1.6 -> R = 0.8, P = 1.6 / 2 = 0.8, H = 0.8.
-    result = evaluate_deteval_image(boxes([0, 0, 99, 9]), flags(False),
-                                    boxes([0, 0, 49, 9], [50, 0, 99, 9]))
+    result = evaluate_deteval_image(
+        boxes([0, 0, 99, 9]), flags(False), boxes([0, 0, 49, 9], [50, 0, 99, 9]))
     assert result['pairs'] == [dict(gt=[0], det=[0, 1], type='OM')]
     assert result['recall_accum'] == pytest.approx(0.8)
     assert result['precision_accum'] == pytest.approx(1.6)
@@ -73,13 +74,13 @@ def test_split_word_one_to_many():
 def test_split_sum_is_rounded_to_four_decimals():
     # One-pixel-high boxes: g = 100000 px; d0 covers 40000 (0.4), d1 covers 39996 (0.39996).
     # Sum 0.79996 < 0.8 but round(0.79996, 4) = 0.8 >= 0.8: a split match, R = P = 0.8.
-    result = evaluate_deteval_image(boxes([0, 0, 99999, 0]), flags(False),
-                                    boxes([0, 0, 39999, 0], [40000, 0, 79995, 0]))
+    result = evaluate_deteval_image(
+        boxes([0, 0, 99999, 0]), flags(False), boxes([0, 0, 39999, 0], [40000, 0, 79995, 0]))
     assert result['pairs'] == [dict(gt=[0], det=[0, 1], type='OM')]
     assert_prh(result, 0.8, 0.8, 0.8)
     # Two pixels less: sum 0.79994, rounded 0.7999 < 0.8: no match.
-    result = evaluate_deteval_image(boxes([0, 0, 99999, 0]), flags(False),
-                                    boxes([0, 0, 39999, 0], [40000, 0, 79993, 0]))
+    result = evaluate_deteval_image(
+        boxes([0, 0, 99999, 0]), flags(False), boxes([0, 0, 39999, 0], [40000, 0, 79993, 0]))
     assert result['pairs'] == []
 
 
@@ -89,8 +90,8 @@ def test_merged_words_many_to_one():
     # with two gts: no one-to-one. One-to-many fails (each gt overlaps only one detection).
     # Many-to-one: precisions sum to 0.909 >= 0.4 and d overlaps two gts: recall credit
     # 1 * 2, precision credit 1 -> R = 2/2, P = 1/1, H = 1.
-    result = evaluate_deteval_image(boxes([0, 0, 49, 9], [60, 0, 109, 9]), flags(False, False),
-                                    boxes([0, 0, 109, 9]))
+    result = evaluate_deteval_image(
+        boxes([0, 0, 49, 9], [60, 0, 109, 9]), flags(False, False), boxes([0, 0, 109, 9]))
     assert result['pairs'] == [dict(gt=[0, 1], det=[0], type='MO')]
     assert (result['recall_accum'], result['precision_accum']) == (2.0, 1.0)
     assert_prh(result, 1.0, 1.0, 1.0)
@@ -99,11 +100,16 @@ def test_merged_words_many_to_one():
 def test_merge_weights_are_applied():
     # With a penalty for merges (om_m = 0.5): recall credit 0.5 * 2 = 1 -> R = 0.5; precision
     # credit 0.5 -> P = 0.5.
-    recall, precision = deteval_area_matrices(boxes([0, 0, 49, 9], [60, 0, 109, 9]),
-                                              boxes([0, 0, 109, 9]))
+    recall, precision = deteval_area_matrices(
+        boxes([0, 0, 49, 9], [60, 0, 109, 9]), boxes([0, 0, 109, 9]))
     recall_accum, precision_accum, _ = deteval_match(
-        boxes([0, 0, 49, 9], [60, 0, 109, 9]), boxes([0, 0, 109, 9]), recall, precision,
-        flags(False, False), flags(False), weights=dict(oo_o=1.0, om_o=0.8, om_m=0.5))
+        boxes([0, 0, 49, 9], [60, 0, 109, 9]),
+        boxes([0, 0, 109, 9]),
+        recall,
+        precision,
+        flags(False, False),
+        flags(False),
+        weights=dict(oo_o=1.0, om_o=0.8, om_m=0.5))
     assert (recall_accum, precision_accum) == (1.0, 0.5)
 
 
@@ -113,8 +119,8 @@ def test_one_to_one_requires_a_single_overlap():
     # one-to-one. The one-to-many stage then takes d0 alone (recall 1.0 >= 0.8, g overlaps 2
     # detections): a single detection, so credits 1 and 1, type 'OO'. d1 stays a false
     # positive: R = 1, P = 1/2, H = 2/3.
-    result = evaluate_deteval_image(boxes([0, 0, 99, 9]), flags(False),
-                                    boxes([0, 0, 99, 9], [95, 0, 150, 9]))
+    result = evaluate_deteval_image(
+        boxes([0, 0, 99, 9]), flags(False), boxes([0, 0, 99, 9], [95, 0, 150, 9]))
     assert result['pairs'] == [dict(gt=[0], det=[0], type='OO')]
     assert_prh(result, 0.5, 1.0, 2 / 3)
 
@@ -127,8 +133,8 @@ def test_centre_distance_rule():
     # recall 1, precision 100/225 = 0.444: a one-to-one candidate, accepted at the official
     # threshold 1 but not at 0.15. Then one-to-many needs 2 overlaps: no match.
     recall, precision = deteval_area_matrices(boxes([0, 0, 9, 9]), boxes([0, 0, 14, 14]))
-    args = (boxes([0, 0, 9, 9]), boxes([0, 0, 14, 14]), recall, precision, flags(False),
-            flags(False))
+    args = (boxes([0, 0, 9, 9]), boxes([0, 0, 14,
+                                        14]), recall, precision, flags(False), flags(False))
     assert deteval_match(*args)[2] == [dict(gt=[0], det=[0], type='OO')]
     assert deteval_match(*args, center_diff_thr=0.15)[2] == []
 
@@ -162,10 +168,10 @@ def test_dataset_numbers_from_summed_credits():
     # + a missed gt + 2 dets without gt. Global: R = 2.8 / 4 = 0.7, P = 2.6 / 5 = 0.52,
     # H = 2 * 0.7 * 0.52 / 1.22 = 0.596721.
     results = [
-        evaluate_deteval_image(boxes([0, 0, 99, 9]), flags(False),
-                               boxes([0, 0, 49, 9], [50, 0, 99, 9])),
-        evaluate_deteval_image(boxes([0, 0, 49, 9], [60, 0, 109, 9]), flags(False, False),
-                               boxes([0, 0, 109, 9])),
+        evaluate_deteval_image(
+            boxes([0, 0, 99, 9]), flags(False), boxes([0, 0, 49, 9], [50, 0, 99, 9])),
+        evaluate_deteval_image(
+            boxes([0, 0, 49, 9], [60, 0, 109, 9]), flags(False, False), boxes([0, 0, 109, 9])),
         evaluate_deteval_image(boxes([0, 0, 9, 9]), flags(False), boxes()),
         evaluate_deteval_image(boxes(), flags(), boxes([0, 0, 9, 9], [20, 0, 29, 9])),
     ]
@@ -186,8 +192,9 @@ def _reference_credits(gt, ignored, det):
     """A plain loop transcription of the official per-image algorithm (test oracle)."""
     recall, precision = deteval_area_matrices(gt, det)
     num_gt, num_det = recall.shape
-    dontcare = [d for d in range(num_det)
-                if any(precision[g, d] > 0.4 for g in range(num_gt) if ignored[g])]
+    dontcare = [
+        d for d in range(num_det) if any(precision[g, d] > 0.4 for g in range(num_gt) if ignored[g])
+    ]
     both = (recall >= 0.8) & (precision >= 0.4)
     gt_done, det_done = [False] * num_gt, [False] * num_det
     r_acc = p_acc = 0.0

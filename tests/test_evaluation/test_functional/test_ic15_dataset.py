@@ -2,9 +2,8 @@
 (``tests/oracles/ic15_per_image_reference.py``) gives."""
 import numpy as np
 import pytest
+from oracles.ic15_per_image_reference import evaluate_ic15_image, ic15_method_metrics, ic15_overlaps
 
-from oracles.ic15_per_image_reference import (evaluate_ic15_image, ic15_method_metrics,
-                                               ic15_overlaps)
 from textboxes_retina.evaluation.functional import (ic15_dataset_image_results, ic15_dataset_match,
                                                     ic15_dataset_method_metrics,
                                                     ic15_dataset_overlaps)
@@ -24,8 +23,11 @@ def reference_results(images, score_thr, iou_thr=0.5, area_precision_thr=0.5):
     for gt, ignored, det, scores in images:
         kept = np.flatnonzero(scores >= score_thr)
         result = evaluate_ic15_image(gt, ignored, det[kept], iou_thr, area_precision_thr)
-        results.append(dict(result, pairs=[[g, int(kept[d])] for g, d in result['pairs']],
-                            det_dontcare=kept[result['det_dontcare']].tolist()))
+        results.append(
+            dict(
+                result,
+                pairs=[[g, int(kept[d])] for g, d in result['pairs']],
+                det_dontcare=kept[result['det_dontcare']].tolist()))
     return results
 
 
@@ -58,10 +60,18 @@ def random_image(rng):
     if num_gt:  # a word and copies slid by w/3, w/2, w/4: IoU 1/2 (the tie), 1/3, 3/5
         (x1, y1), width, height = rng.integers(0, 150, 2), 12 * rng.integers(1, 5), 8
         gt[0] = box(x1, y1, x1 + width, y1 + height)
-        dets.append(np.array([box(x1 + width // shift, y1, x1 + width + width // shift,
-                                  y1 + height) for shift in (3, 2, 4)], float))
-    dets.append(np.array([[0, 0, 40, 0, 10, 10, 0, 40],  # concave
-                          [0, 0, 20, 0, 40, 0, 0, 30]], float)[:int(rng.integers(0, 3))])
+        dets.append(
+            np.array([
+                box(x1 + width // shift, y1, x1 + width + width // shift, y1 + height)
+                for shift in (3, 2, 4)
+            ], float))
+    dets.append(
+        np.array(
+            [
+                [0, 0, 40, 0, 10, 10, 0, 40],  # concave
+                [0, 0, 20, 0, 40, 0, 0, 30]
+            ],
+            float)[:int(rng.integers(0, 3))])
     det = np.concatenate(dets).astype(float)
     det = det[rng.permutation(len(det))]
     if rng.random() < 0.5:
@@ -74,8 +84,8 @@ def test_random_datasets_give_the_reference_results():
     rng = np.random.default_rng(0)
     images = [random_image(rng) for _ in range(300)]
     # Exact IoU ties (1/2) and concave and bow-tie detections are among them.
-    ties = sum(int(np.any(ic15_overlaps(gt, ignored, det)[0] == 0.5))
-               for gt, ignored, det, _ in images)
+    ties = sum(
+        int(np.any(ic15_overlaps(gt, ignored, det)[0] == 0.5)) for gt, ignored, det, _ in images)
     assert ties > 50
     assert_same_as_reference(images)
     assert_same_as_reference(images[:40], iou_thr=0.3, area_precision_thr=0.2)
@@ -90,8 +100,7 @@ def test_rounding_of_the_fast_path_does_not_decide_ties(monkeypatch):
                         lambda quads_a, quads_b: fast_areas(quads_a, quads_b) * (1 + 1e-12))
     rng = np.random.default_rng(1)
     images = [random_image(rng) for _ in range(100)]
-    images = [(np.trunc(gt), ignored, np.trunc(det), scores)
-              for gt, ignored, det, scores in images]
+    images = [(np.trunc(gt), ignored, np.trunc(det), scores) for gt, ignored, det, scores in images]
     assert_same_as_reference(images)
 
 
@@ -101,16 +110,16 @@ def test_bow_ties_duplicates_and_empty_images():
     images = [
         (np.zeros((0, 8)), np.zeros(0, bool), np.zeros((0, 8)), np.zeros(0)),
         # Bow-tie detections against boxes (Polygon-library areas), one on a don't-care word.
-        (np.array([box(4, 0, 12, 12), box(0, 0, 10, 10), box(40, 0, 52, 12)], float),
-         np.array([False, False, True]), np.array(
-             [bow_tie, symmetric_bow_tie, np.add(bow_tie, [40, 0] * 4)], float),
-         np.array([0.9, 0.9, 0.9])),
+        (np.array([box(4, 0, 12, 12), box(0, 0, 10, 10),
+                   box(40, 0, 52, 12)], float), np.array([False, False, True]),
+         np.array([bow_tie, symmetric_bow_tie,
+                   np.add(bow_tie, [40, 0] * 4)], float), np.array([0.9, 0.9, 0.9])),
         (np.array([box(0, 0, 10, 10)], float), np.array([False]), np.zeros((0, 8)), np.zeros(0)),
         # Five identical detections of two identical words: a conflict the greedy rule solves.
         (np.array([box(0, 0, 10, 10)] * 2, float), np.array([False, False]),
          np.array([box(0, 0, 10, 10)] * 5, float), np.array([0.9, 0.2, 0.9, 0.9, 0.9])),
-        (np.zeros((0, 8)), np.zeros(0, bool), np.array([box(0, 0, 10, 10)], float),
-         np.array([0.9])),
+        (np.zeros((0, 8)), np.zeros(0, bool), np.array([box(0, 0, 10, 10)],
+                                                       float), np.array([0.9])),
         # Greedy matching in gt order is not maximal (from the per-image tests).
         (np.array([box(0, 0, 100, 10), box(40, 0, 140, 10)], float), np.array([False, False]),
          np.array([box(20, 0, 120, 10), box(0, 0, 80, 10)], float), np.array([0.9, 0.9])),

@@ -8,10 +8,9 @@ triangles), not produced by the code under test.
 """
 import numpy as np
 import pytest
+from oracles.ic15_per_image_reference import (evaluate_ic15_image, ic15_match, ic15_method_metrics,
+                                              ic15_overlaps, pairwise_intersection_areas)
 
-from oracles.ic15_per_image_reference import (evaluate_ic15_image, ic15_match,
-                                               ic15_method_metrics, ic15_overlaps,
-                                               pairwise_intersection_areas)
 from textboxes_retina.evaluation.functional import rrc_intersection_areas, rrc_polygon_areas
 
 
@@ -57,9 +56,10 @@ def test_intersections_cover_both_lobes_of_a_bow_tie():
         quads(BOW_TIE))
     np.testing.assert_allclose(inter[:, 0], [60, 48, 0, 0])
     # The package's aligned measure gives the same areas pair by pair.
-    np.testing.assert_allclose(rrc_intersection_areas(
-        quads(box(0, 0, 12, 12), box(4, 0, 12, 12), box(12, 0, 20, 12), box(50, 50, 60, 60)),
-        quads(BOW_TIE, BOW_TIE, BOW_TIE, BOW_TIE)), [60, 48, 0, 0])
+    np.testing.assert_allclose(
+        rrc_intersection_areas(
+            quads(box(0, 0, 12, 12), box(4, 0, 12, 12), box(12, 0, 20, 12), box(50, 50, 60, 60)),
+            quads(BOW_TIE, BOW_TIE, BOW_TIE, BOW_TIE)), [60, 48, 0, 0])
     assert rrc_intersection_areas(quads(), quads()).shape == (0, )
     # Empty inputs give empty matrices of the right shape.
     assert pairwise_intersection_areas(quads(), quads(BOW_TIE)).shape == (0, 1)
@@ -69,8 +69,8 @@ def test_intersections_cover_both_lobes_of_a_bow_tie():
 def test_collapsed_detection_has_no_area_and_no_overlap():
     # All four points on one line: area 0, intersection 0, IoU 0 (the script's union is the
     # gt area, so no division by zero).
-    iou, dontcare = ic15_overlaps(quads(box(0, 0, 10, 10)), flags(False),
-                                  quads([0, 0, 5, 5, 10, 10, 3, 3]))
+    iou, dontcare = ic15_overlaps(
+        quads(box(0, 0, 10, 10)), flags(False), quads([0, 0, 5, 5, 10, 10, 3, 3]))
     assert iou[0, 0] == 0 and not dontcare[0]
 
 
@@ -109,8 +109,9 @@ def test_dont_care_filtering_uses_area_precision_over_half():
     # Cared-for: 1 gt, 3 detections, 1 match: P = 1/3, R = 1, H = 2/3 / (4/3) = 0.5.
     result = evaluate_ic15_image(
         quads(box(0, 0, 100, 10), box(200, 0, 300, 10)), flags(False, True),
-        quads(box(0, 0, 100, 10), box(200, 0, 260, 10), box(240, 0, 340, 10),
-              box(270, 0, 370, 10), box(250, 0, 350, 10)))
+        quads(
+            box(0, 0, 100, 10), box(200, 0, 260, 10), box(240, 0, 340, 10), box(270, 0, 370, 10),
+            box(250, 0, 350, 10)))
     assert result['det_dontcare'] == [1, 2]
     assert result['gt_dontcare'] == [1]
     assert result['pairs'] == [[0, 0]]
@@ -163,16 +164,17 @@ def test_bow_tie_detection_measured_like_the_polygon_library():
 def test_bow_tie_dont_care_precision():
     # BOW_TIE on a don't-care [4,12]x[0,12]: precision = 48 / 36 = 1.33 > 0.5 -> don't care.
     # SYMMETRIC_BOW_TIE has area 0: the script sets precision to 0 -> it stays a false positive.
-    _, dontcare = ic15_overlaps(quads(box(4, 0, 12, 12), box(0, 0, 10, 10)), flags(True, True),
-                                quads(BOW_TIE, SYMMETRIC_BOW_TIE))
+    _, dontcare = ic15_overlaps(
+        quads(box(4, 0, 12, 12), box(0, 0, 10, 10)), flags(True, True),
+        quads(BOW_TIE, SYMMETRIC_BOW_TIE))
     np.testing.assert_array_equal(dontcare, [True, False])
 
 
 def test_empty_image_no_detections_and_no_ground_truth():
     empty = evaluate_ic15_image(quads(), flags(), quads())
     assert_prh(empty, 1.0, 1.0, 1.0)
-    no_det = evaluate_ic15_image(quads(box(0, 0, 10, 10), box(20, 0, 30, 10)),
-                                 flags(False, False), quads())
+    no_det = evaluate_ic15_image(
+        quads(box(0, 0, 10, 10), box(20, 0, 30, 10)), flags(False, False), quads())
     assert_prh(no_det, 0.0, 0.0, 0.0)
     no_gt = evaluate_ic15_image(quads(), flags(),
                                 quads(box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)))
@@ -189,8 +191,8 @@ def test_dataset_numbers_come_from_global_counts():
             quads(box(0, 0, 100, 50), box(200, 0, 300, 50)), flags(False, False),
             quads(box(10, 0, 100, 50), box(400, 400, 450, 420))),
         evaluate_ic15_image(quads(), flags(), quads()),
-        evaluate_ic15_image(quads(box(0, 0, 10, 10), box(20, 0, 30, 10)), flags(False, False),
-                            quads()),
+        evaluate_ic15_image(
+            quads(box(0, 0, 10, 10), box(20, 0, 30, 10)), flags(False, False), quads()),
         evaluate_ic15_image(quads(), flags(),
                             quads(box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10))),
     ]
@@ -232,8 +234,10 @@ def test_vectorised_matching_agrees_with_a_plain_loop_on_random_images():
         num_gt, num_det = rng.integers(0, 8), rng.integers(0, 10)
         gt = _random_quads(rng, num_gt)
         # Detections: jittered copies of gts plus random ones, in shuffled order.
-        det = np.concatenate([gt[:num_det] + rng.normal(0, 4, (min(num_gt, num_det), 8)),
-                              _random_quads(rng, max(0, num_det - num_gt))])
+        det = np.concatenate([
+            gt[:num_det] + rng.normal(0, 4, (min(num_gt, num_det), 8)),
+            _random_quads(rng, max(0, num_det - num_gt))
+        ])
         det = det[rng.permutation(len(det))]
         ignored = rng.random(num_gt) < 0.3
         result = evaluate_ic15_image(gt, ignored, det)

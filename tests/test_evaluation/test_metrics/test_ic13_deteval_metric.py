@@ -22,9 +22,13 @@ def test_hand_worked_dataset(sample_tools):
     # At 0.4: R = 2.8 / 3, P = 2.6 / 3, H = 2 * R * P / (R + P).
     recall, precision = 2.8 / 3, 2.6 / 3
     metrics = sample_tools['run_metric'](IC13DetEvalMetric(score_thr=0.4), samples)
-    assert metrics == pytest.approx({
-        'ic13/precision': precision, 'ic13/recall': recall,
-        'ic13/hmean': 2 * recall * precision / (recall + precision)}, abs=1e-6)
+    assert metrics == pytest.approx(
+        {
+            'ic13/precision': precision,
+            'ic13/recall': recall,
+            'ic13/hmean': 2 * recall * precision / (recall + precision)
+        },
+        abs=1e-6)
     # At 0.2 the false positive adds a detection: P = 2.6 / 4.
     metrics = sample_tools['run_metric'](IC13DetEvalMetric(score_thr=0.2), samples)
     assert metrics['ic13/precision'] == pytest.approx(2.6 / 4, abs=1e-6)
@@ -33,8 +37,7 @@ def test_hand_worked_dataset(sample_tools):
 
 def test_dropping_one_half_of_a_split_by_score(sample_tools, tmp_path):
     box, make = sample_tools['box'], sample_tools['make_sample']
-    samples = [make([box(0, 0, 99, 9)], [False], [box(0, 0, 49, 9), box(50, 0, 99, 9)],
-                    [0.9, 0.5])]
+    samples = [make([box(0, 0, 99, 9)], [False], [box(0, 0, 49, 9), box(50, 0, 99, 9)], [0.9, 0.5])]
     path = tmp_path / 'ic13.json'
     metric = IC13DetEvalMetric(score_thr=0.6, score_thr_sweep=[0.4, 0.6], per_image_json=path)
     metrics = sample_tools['run_metric'](metric, samples)
@@ -50,9 +53,12 @@ def test_dont_care_words_and_weights(sample_tools):
     box, make = sample_tools['box'], sample_tools['make_sample']
     samples = [
         # d1 covers the don't-care word (precision 0.5 > 0.4): don't care. Merge d2 of g1, g2.
-        make([box(0, 0, 99, 9), box(200, 0, 299, 9), box(400, 0, 449, 9), box(460, 0, 509, 9)],
-             [False, True, False, False],
-             [box(0, 0, 99, 9), box(250, 0, 349, 9), box(400, 0, 509, 9)], [0.9, 0.9, 0.9])
+        make([box(0, 0, 99, 9),
+              box(200, 0, 299, 9),
+              box(400, 0, 449, 9),
+              box(460, 0, 509, 9)], [False, True, False, False],
+             [box(0, 0, 99, 9), box(250, 0, 349, 9),
+              box(400, 0, 509, 9)], [0.9, 0.9, 0.9])
     ]
     # Official weights: R = (1 + 2) / 3, P = (1 + 1) / 2.
     metrics = sample_tools['run_metric'](IC13DetEvalMetric(), samples)

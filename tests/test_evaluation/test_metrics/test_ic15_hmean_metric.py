@@ -7,9 +7,8 @@ import pytest
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
 from mmocr.evaluation import HmeanIOUMetric
+from oracles.ic15_per_image_reference import ic15_image_result, ic15_method_metrics, ic15_overlaps
 
-from oracles.ic15_per_image_reference import (ic15_image_result, ic15_method_metrics,
-                                               ic15_overlaps)
 from textboxes_retina.evaluation import IC15HmeanMetric
 
 
@@ -23,8 +22,12 @@ class PerImageIC15Metric(IC15HmeanMetric):
         for result in results:
             iou, det_dontcare = ic15_overlaps(result['gt_polygons'], result['gt_ignored'],
                                               result['pred_polygons'], self.area_precision_thr)
-            prepared.append(dict(iou=iou, gt_ignored=result['gt_ignored'],
-                                 det_dontcare=det_dontcare, scores=result['scores']))
+            prepared.append(
+                dict(
+                    iou=iou,
+                    gt_ignored=result['gt_ignored'],
+                    det_dontcare=det_dontcare,
+                    scores=result['scores']))
         return prepared
 
     def score_at(self, prepared, score_thr):
@@ -49,25 +52,35 @@ def test_hand_worked_dataset(sample_tools):
         make([box(0, 0, 100, 50), box(200, 0, 300, 50)], [False, False],
              [box(10, 0, 100, 50), box(400, 400, 450, 420)], [0.9, 0.3], 'a/img_1.jpg'),
         # A don't-care word and a detection on it (don't care), plus a false positive.
-        make([box(0, 0, 100, 10)], [True], [box(0, 0, 60, 10), box(300, 0, 400, 10)],
-             [0.8, 0.7], 'a/img_2.jpg'),
+        make([box(0, 0, 100, 10)], [True],
+             [box(0, 0, 60, 10), box(300, 0, 400, 10)], [0.8, 0.7], 'a/img_2.jpg'),
         # No ground truth, no detections.
         make([], [], [], [], 'a/img_3.jpg'),
     ]
     # At 0.4: matched 1, gt 2, det 2 (d0 and the false positive): P = R = H = 0.5.
     metrics = sample_tools['run_metric'](IC15HmeanMetric(score_thr=0.4), samples)
-    assert metrics == pytest.approx({'ic15/precision': 0.5, 'ic15/recall': 0.5,
-                                     'ic15/hmean': 0.5}, abs=1e-6)
+    assert metrics == pytest.approx({
+        'ic15/precision': 0.5,
+        'ic15/recall': 0.5,
+        'ic15/hmean': 0.5
+    },
+                                    abs=1e-6)
     # At 0.2 the low-score false positive counts too: P = 1/3, R = 1/2, H = 0.4.
     metrics = sample_tools['run_metric'](IC15HmeanMetric(score_thr=0.2), samples)
-    assert metrics == pytest.approx({'ic15/precision': 1 / 3, 'ic15/recall': 0.5,
-                                     'ic15/hmean': 0.4}, abs=1e-6)
+    assert metrics == pytest.approx({
+        'ic15/precision': 1 / 3,
+        'ic15/recall': 0.5,
+        'ic15/hmean': 0.4
+    },
+                                    abs=1e-6)
 
 
 def test_sweep_is_labelled_and_does_not_change_the_reported_numbers(sample_tools):
     box, make = sample_tools['box'], sample_tools['make_sample']
-    samples = [make([box(0, 0, 100, 10)], [False], [box(0, 0, 100, 10), box(300, 0, 400, 10)],
-                    [0.9, 0.5])]
+    samples = [
+        make([box(0, 0, 100, 10)], [False],
+             [box(0, 0, 100, 10), box(300, 0, 400, 10)], [0.9, 0.5])
+    ]
     # At 0.4: P = 1/2, R = 1, H = 2/3. Sweep [0.3, 0.6, 0.95]: 2/3, 1 (best), 0.
     metric = IC15HmeanMetric(score_thr=0.4, score_thr_sweep=[0.3, 0.6, 0.95])
     metrics = sample_tools['run_metric'](metric, samples)
@@ -85,8 +98,8 @@ def test_per_image_json(tmp_path, sample_tools):
     box, make = sample_tools['box'], sample_tools['make_sample']
     samples = [
         make([box(0, 0, 100, 10), box(200, 0, 300, 10)], [False, True],
-             [box(0, 0, 10, 10), box(200, 0, 300, 10), box(0, 0, 100, 10)], [0.9, 0.9, 0.9],
-             'x/img_7.jpg'),
+             [box(0, 0, 10, 10), box(200, 0, 300, 10),
+              box(0, 0, 100, 10)], [0.9, 0.9, 0.9], 'x/img_7.jpg'),
         make([box(0, 0, 100, 10)], [False], [], [], 'x/img_8.jpg'),
     ]
     path = tmp_path / 'out' / 'per_image.json'
@@ -106,9 +119,10 @@ def test_indices_in_per_image_results_refer_to_all_predictions(sample_tools):
     box, make = sample_tools['box'], sample_tools['make_sample']
     # d0 is below the threshold; the match is reported with the original index 1.
     metric = IC15HmeanMetric(score_thr=0.5)
-    metric.process({}, [make([box(0, 0, 10, 10)], [False], [box(0, 0, 10, 10),
-                                                            box(0, 0, 10, 10)],
-                             [0.1, 0.9]).to_dict()])
+    metric.process({}, [
+        make([box(0, 0, 10, 10)], [False], [box(0, 0, 10, 10), box(0, 0, 10, 10)],
+             [0.1, 0.9]).to_dict()
+    ])
     (result, ) = metric.evaluate_at(metric.results, 0.5)
     assert result['pairs'] == [[0, 1]]
 
@@ -119,17 +133,22 @@ def test_same_results_as_the_per_image_reference(tmp_path, sample_tools):
     box, make = sample_tools['box'], sample_tools['make_sample']
     samples = sample_tools['random_quad_samples'](seed=5, num_images=40)
     rng = np.random.default_rng(5)
-    samples.append(make([box(0, 0, 12, 12), box(20, 0, 30, 9.5)], [False, True],
-                        [[0, 0, 12, 12, 12, 0, 0, 6], box(0.5, 0, 12, 12),
-                         box(20.7, 0, 30, 10), box(21, 0, 30, 10)], rng.uniform(0, 1, 4)))
+    samples.append(
+        make([box(0, 0, 12, 12), box(20, 0, 30, 9.5)], [False, True], [[0, 0, 12, 12, 12, 0, 0, 6],
+                                                                       box(0.5, 0, 12, 12),
+                                                                       box(20.7, 0, 30, 10),
+                                                                       box(21, 0, 30, 10)],
+             rng.uniform(0, 1, 4)))
     for sample in samples[::3]:
-        sample.pred_instances.polygons = [polygon + rng.uniform(-1, 1, 8).astype(np.float32)
-                                          for polygon in sample.pred_instances.polygons]
+        sample.pred_instances.polygons = [
+            polygon + rng.uniform(-1, 1, 8).astype(np.float32)
+            for polygon in sample.pred_instances.polygons
+        ]
     outputs = []
     for metric_type in (IC15HmeanMetric, PerImageIC15Metric):
         path = tmp_path / f'{metric_type.__name__}.json'
-        metric = metric_type(score_thr=0.5, score_thr_sweep=[0.2, 0.4, 0.6, 0.8],
-                             per_image_json=str(path))
+        metric = metric_type(
+            score_thr=0.5, score_thr_sweep=[0.2, 0.4, 0.6, 0.8], per_image_json=str(path))
         outputs.append((sample_tools['run_metric'](metric, samples), path.read_text()))
     assert outputs[0] == outputs[1]
     assert 0 < outputs[0][0]['ic15/hmean'] < 1
@@ -140,8 +159,7 @@ def test_prefix_through_the_evaluator(sample_tools):
     with DefaultScope.overwrite_default_scope('mmocr'):  # configs use default_scope='mmocr'
         evaluator = Evaluator(dict(type='IC15HmeanMetric'))
     evaluator.process([make([box(0, 0, 10, 10)], [False], [box(0, 0, 10, 10)], [0.9])])
-    assert evaluator.evaluate(1) == {'ic15/precision': 1.0, 'ic15/recall': 1.0,
-                                     'ic15/hmean': 1.0}
+    assert evaluator.evaluate(1) == {'ic15/precision': 1.0, 'ic15/recall': 1.0, 'ic15/hmean': 1.0}
 
 
 def test_non_quadrilateral_polygons_are_rejected(sample_tools):
@@ -157,10 +175,9 @@ def test_agrees_with_mmocr_hmean_iou_metric(score_thr, sample_tools):
     MMOCR's HmeanIOUMetric at the same fixed threshold with the vanilla strategy."""
     samples = sample_tools['random_quad_samples'](seed=int(score_thr * 10), num_images=15)
     ours = sample_tools['run_metric'](IC15HmeanMetric(score_thr=score_thr), samples)
-    mmocr = sample_tools['run_metric'](
-        HmeanIOUMetric(strategy='vanilla',
-                       pred_score_thrs=dict(start=score_thr, stop=score_thr + 0.01, step=0.1)),
-        samples)
+    mmocr = sample_tools['run_metric'](HmeanIOUMetric(
+        strategy='vanilla', pred_score_thrs=dict(start=score_thr, stop=score_thr + 0.01, step=0.1)),
+                                       samples)
     assert 0 < ours['ic15/hmean'] < 1  # a case that exercises misses and false positives
     for key in ('precision', 'recall', 'hmean'):
         assert ours[f'ic15/{key}'] == pytest.approx(mmocr[f'icdar/{key}'], abs=1e-6)
@@ -172,7 +189,7 @@ def test_differs_from_mmocr_where_the_official_script_truncates(sample_tools):
     box, make = sample_tools['box'], sample_tools['make_sample']
     samples = [make([box(50, 0, 150, 10)], [False], [box(16.9, 0, 117, 10)], [0.9])]
     ours = sample_tools['run_metric'](IC15HmeanMetric(score_thr=0.5), samples)
-    mmocr = sample_tools['run_metric'](
-        HmeanIOUMetric(pred_score_thrs=dict(start=0.5, stop=0.51, step=0.1)), samples)
+    mmocr = sample_tools['run_metric'](HmeanIOUMetric(
+        pred_score_thrs=dict(start=0.5, stop=0.51, step=0.1)), samples)
     assert ours['ic15/hmean'] == 0.0
     assert mmocr['icdar/hmean'] == pytest.approx(1.0)

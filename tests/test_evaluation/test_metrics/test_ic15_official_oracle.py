@@ -54,20 +54,25 @@ def random_images(rng, num_images):
     for _ in range(num_images):
         gts, ignored = [], []
         for _ in range(int(rng.integers(0, 8))):
-            quad = _quad(rng, rng.uniform(-20, 500), rng.uniform(-20, 500),
-                         rng.uniform(8, 140), rng.uniform(4, 40))
+            quad = _quad(rng, rng.uniform(-20, 500), rng.uniform(-20, 500), rng.uniform(8, 140),
+                         rng.uniform(4, 40))
             if rng.random() < 0.08:
                 quad = quad.reshape(4, 2)[[0, 2, 1, 3]].ravel()  # bow-tie ground truth
             gts.append(quad)
             ignored.append(bool(rng.random() < 0.2))
         dets = [_hard_variant(rng, quad) for quad in gts if rng.random() < 0.85]
         dets += [_hard_variant(rng, quad) for quad in gts if rng.random() < 0.2]  # duplicates
-        dets += [_quad(rng, rng.uniform(0, 500), rng.uniform(0, 500), rng.uniform(8, 100),
-                       rng.uniform(4, 30)) for _ in range(int(rng.integers(0, 3)))]
+        dets += [
+            _quad(rng, rng.uniform(0, 500), rng.uniform(0, 500), rng.uniform(8, 100),
+                  rng.uniform(4, 30)) for _ in range(int(rng.integers(0, 3)))
+        ]
         order = rng.permutation(len(dets))
         # float32, as the model's polygons are; the oracle gets the same float32 values
-        images.append(dict(gt=[np.float32(g) for g in gts], ignored=ignored,
-                           det=[np.float32(dets[i]) for i in order]))
+        images.append(
+            dict(
+                gt=[np.float32(g) for g in gts],
+                ignored=ignored,
+                det=[np.float32(dets[i]) for i in order]))
     return images
 
 
@@ -80,15 +85,23 @@ def datasets():
 @pytest.fixture(scope='module')
 def oracle(datasets, tmp_path_factory):
     folder = tmp_path_factory.mktemp('ic15_oracle')
-    task = dict(iou_thr=0.5, area_precision_thr=0.5, datasets=[
-        [dict(gt=[[float(v) for v in quad] for quad in image['gt']], ignored=image['ignored'],
-              det=[[float(v) for v in quad] for quad in image['det']]) for image in images]
-        for images in datasets
-    ])
+    task = dict(
+        iou_thr=0.5,
+        area_precision_thr=0.5,
+        datasets=[[
+            dict(
+                gt=[[float(v) for v in quad] for quad in image['gt']],
+                ignored=image['ignored'],
+                det=[[float(v) for v in quad] for quad in image['det']]) for image in images
+        ] for images in datasets])
     (folder / 'in.json').write_text(json.dumps(task))
-    result = subprocess.run([sys.executable, ORACLE, str(folder / 'in.json'),
-                             str(folder / 'out.json')], capture_output=True, text=True,
-                            timeout=150)
+    result = subprocess.run(
+        [sys.executable, ORACLE,
+         str(folder / 'in.json'),
+         str(folder / 'out.json')],
+        capture_output=True,
+        text=True,
+        timeout=150)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads((folder / 'out.json').read_text())
 
@@ -137,6 +150,8 @@ def test_ic15_metric_equals_the_official_script_on_polygon3(datasets, oracle, sa
 
 def _crossing(a, b, c, d):
     """Segments a-b and c-d cross properly."""
+
     def side(o, p, q):
         return np.sign((p[0] - o[0]) * (q[1] - o[1]) - (p[1] - o[1]) * (q[0] - o[0]))
+
     return bool(side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0)

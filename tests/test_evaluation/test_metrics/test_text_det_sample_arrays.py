@@ -9,8 +9,8 @@ from textboxes_retina.evaluation import stack_quads, text_det_sample_arrays
 def test_stack_quads_accepts_the_usual_containers():
     polygons = [np.arange(8, dtype=np.float32) + 0.1, np.arange(8, dtype=np.float32)]
     expected = np.stack([polygon.astype(np.float64) for polygon in polygons])
-    for given in (polygons, np.stack(polygons), [torch.from_numpy(p) for p in polygons],
-                  [polygon.reshape(4, 2) for polygon in polygons],
+    for given in (polygons, np.stack(polygons), [torch.from_numpy(p) for p in polygons
+                                                 ], [polygon.reshape(4, 2) for polygon in polygons],
                   [torch.from_numpy(p).requires_grad_() for p in polygons]):
         quads = stack_quads(given)
         assert quads.dtype == np.float64

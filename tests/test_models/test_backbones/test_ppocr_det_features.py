@@ -8,8 +8,8 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
-
 from mmocr.registry import MODELS
+
 from textboxes_retina.models.backbones.ppocr_det_features import (PPOCRV4_DET_NECK_TENSORS,
                                                                   PPOCRV4_DET_ONNX,
                                                                   PPOCRV4_DET_PROB_MAP,
@@ -69,8 +69,8 @@ def test_prob_map_channels_equal_onnxruntime():
         outputs = features(torch.from_numpy(image))
     for stride, out, ref in zip((8, 16, 32), outputs, reference):
         assert out.shape == (1, 98, 128 // stride, 192 // stride)
-        np.testing.assert_allclose(out[:, :96].numpy() / 0.1, ref, rtol=1e-4,
-                                   atol=1e-4 * np.abs(ref).max())
+        np.testing.assert_allclose(
+            out[:, :96].numpy() / 0.1, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
         avg, peak = cell_pool(prob, stride)
         np.testing.assert_allclose(out[:, 96:97].numpy(), 2.0 * avg, atol=1e-5)
         np.testing.assert_allclose(out[:, 97:98].numpy(), 2.0 * peak, atol=1e-5)

@@ -5,9 +5,9 @@ import pytest
 import torch
 from mmdet.models.backbones import ResNet
 from mmengine.registry import DefaultScope
+from mmocr.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmocr.registry import MODELS
 from textboxes_retina.models.backbones import SEResNet
 
 
@@ -27,8 +27,8 @@ def test_se_in_every_bottleneck_and_output_shapes():
     model.eval()
     with torch.no_grad():
         outs = model(torch.rand(1, 3, 64, 64))
-    assert [tuple(o.shape) for o in outs] == [(1, 256, 16, 16), (1, 512, 8, 8),
-                                            (1, 1024, 4, 4), (1, 2048, 2, 2)]
+    assert [tuple(o.shape) for o in outs] == [(1, 256, 16, 16), (1, 512, 8, 8), (1, 1024, 4, 4),
+                                              (1, 2048, 2, 2)]
 
 
 def test_se_rescales_the_residual_branch():
@@ -64,8 +64,8 @@ def test_batch_norm_is_frozen_by_default():
 
 
 def test_group_norm_option():
-    model = SEResNet(depth=50, norm_cfg=dict(type='GN', num_groups=32, requires_grad=True),
-                     norm_eval=False)
+    model = SEResNet(
+        depth=50, norm_cfg=dict(type='GN', num_groups=32, requires_grad=True), norm_eval=False)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.GroupNorm)]
     assert len(norms) > 50 and all(m.num_groups == 32 for m in norms)
     assert not any(isinstance(m, _BatchNorm) for m in model.modules())
@@ -95,15 +95,20 @@ FIXES = ("init_cfg=dict(type='Pretrained'", "norm_cfg=dict(type='GN'",
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize('frozen,reason', [
-    (dict(), 'requires_grad=False'),  # the defaults: frozen affine and statistics
-    (dict(norm_cfg=dict(type='BN', requires_grad=False), norm_eval=False), 'requires_grad=False'),
-    (dict(norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True), 'norm_eval=True'),
-    (dict(norm_cfg=dict(type='BN', requires_grad=True), norm_eval=False, frozen_stages=1),
-     'frozen_stages=1'),
-    (dict(norm_cfg=dict(type='GN', num_groups=32, requires_grad=True), norm_eval=False,
-          frozen_stages=2), 'frozen_stages=2'),
-])
+@pytest.mark.parametrize(
+    'frozen,reason',
+    [
+        (dict(), 'requires_grad=False'),  # the defaults: frozen affine and statistics
+        (dict(norm_cfg=dict(type='BN', requires_grad=False),
+              norm_eval=False), 'requires_grad=False'),
+        (dict(norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True), 'norm_eval=True'),
+        (dict(norm_cfg=dict(type='BN', requires_grad=True), norm_eval=False,
+              frozen_stages=1), 'frozen_stages=1'),
+        (dict(
+            norm_cfg=dict(type='GN', num_groups=32, requires_grad=True),
+            norm_eval=False,
+            frozen_stages=2), 'frozen_stages=2'),
+    ])
 def test_frozen_norms_without_pretrained_weights_are_refused(frozen, reason):
     model = SEResNet(depth=50, **frozen)
     with pytest.raises(ValueError, match='dead residual branches') as error:

@@ -13,8 +13,8 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 import textboxes_retina  # noqa: F401  (registers the modules)
 from textboxes_retina.models.backbones.se_resnet_weights import (convert_se_resnet_state_dict,
                                                                  detect_se_resnet_family)
@@ -26,8 +26,8 @@ mmpretrain_backbones = pytest.importorskip('mmpretrain.models.backbones')
 CONFIGS = Path(__file__).parents[3] / 'configs'
 BASE_MODEL = CONFIGS / '_base_/models/textboxes_retina_se-r50_fpn-c2.py'
 ABLATIONS = CONFIGS / 'textboxes_retina/ablations'
-MMPRETRAIN_STEP1 = (ABLATIONS /
-                    'textboxes_retina_se-r50-mmpretrain_fpn-c2_8xb2-608-100k_synthtext.py')
+MMPRETRAIN_STEP1 = (
+    ABLATIONS / 'textboxes_retina_se-r50-mmpretrain_fpn-c2_8xb2-608-100k_synthtext.py')
 R101_STEP1 = ABLATIONS / 'textboxes_retina_se-r101_fpn-c2_8xb2-608-100k_synthtext.py'
 
 
@@ -41,12 +41,12 @@ def _randomise(module, seed):
             if name.endswith('running_var'):
                 tensor.copy_(torch.rand(tensor.shape, generator=generator) + 0.5)
             elif tensor.dim() == 1:  # norm weights and biases, conv biases, running means
-                tensor.copy_(torch.rand(tensor.shape, generator=generator) * 0.4 + 0.1
-                             if name.endswith('weight') else
-                             torch.randn(tensor.shape, generator=generator) * 0.1)
+                tensor.copy_(
+                    torch.rand(tensor.shape, generator=generator) * 0.4 + 0.1 if name.
+                    endswith('weight') else torch.randn(tensor.shape, generator=generator) * 0.1)
             else:  # conv weights and the classifier: fan-in scaled
                 fan_in = tensor[0].numel()
-                tensor.copy_(torch.randn(tensor.shape, generator=generator) / fan_in ** 0.5)
+                tensor.copy_(torch.randn(tensor.shape, generator=generator) / fan_in**0.5)
     module.eval()  # (mmdet's and mmpretrain's ResNet.train return None)
     return module
 
@@ -65,6 +65,7 @@ def _cadene(depth, path, seed=0):
             x = layer(x)
             outs.append(x)
         return outs
+
     return features, state
 
 
@@ -75,8 +76,9 @@ def _mmpretrain(depth, path, seed=0):
     generator = torch.Generator().manual_seed(seed + 1)
     state['head.fc.weight'] = torch.randn(1000, 2048, generator=generator)
     state['head.fc.bias'] = torch.randn(1000, generator=generator)
-    torch.save(dict(meta=dict(mmcls_version='0.1.0', CLASSES=['tench', 'goldfish']),
-                    state_dict=state), path)
+    torch.save(
+        dict(meta=dict(mmcls_version='0.1.0', CLASSES=['tench', 'goldfish']), state_dict=state),
+        path)
     return lambda x: list(net(x)), state
 
 
@@ -106,8 +108,7 @@ CASES = {
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize('family,depth', list(CASES), ids=lambda v: str(v))
-def test_published_layout_loads_completely_and_computes_the_same_features(
-        tmp_path, family, depth):
+def test_published_layout_loads_completely_and_computes_the_same_features(tmp_path, family, depth):
     build_source, config, changes = CASES[family, depth]
     path = tmp_path / f'{family}{depth}.pth'
     source_features, source_state = build_source(depth, path)
@@ -138,8 +139,9 @@ def test_published_layout_loads_completely_and_computes_the_same_features(
 @pytest.mark.timeout(60)
 def test_cadene_weights_in_the_pytorch_style_network_are_refused(tmp_path):
     _cadene(50, tmp_path / 'cadene.pth')
-    with pytest.raises(ValueError, match=r"model.backbone.style=caffe model.backbone.stem_pool="
-                                         r"caffe"):
+    with pytest.raises(
+            ValueError, match=r"model.backbone.style=caffe model.backbone.stem_pool="
+            r"caffe"):
         _backbone(MMPRETRAIN_STEP1, tmp_path / 'cadene.pth')
     _mmpretrain(50, tmp_path / 'mmpretrain.pth')
     with pytest.raises(ValueError, match='style=pytorch'):
@@ -174,17 +176,25 @@ def test_a_plain_resnet_is_not_an_se_resnet_checkpoint():
 
 def test_cadene_names_map_to_mmdet_names():
     """Hand-written expectations for each renaming rule."""
-    names = ['layer0.conv1.weight', 'layer0.bn1.running_var', 'layer1.0.conv1.weight',
-             'layer1.0.bn3.weight', 'layer1.0.downsample.1.bias',
-             'layer3.5.se_module.fc1.weight', 'layer3.5.se_module.fc2.bias', 'last_linear.bias']
+    names = [
+        'layer0.conv1.weight', 'layer0.bn1.running_var', 'layer1.0.conv1.weight',
+        'layer1.0.bn3.weight', 'layer1.0.downsample.1.bias', 'layer3.5.se_module.fc1.weight',
+        'layer3.5.se_module.fc2.bias', 'last_linear.bias'
+    ]
     converted, family, ignored = convert_se_resnet_state_dict({n: torch.zeros(1) for n in names})
     assert family == 'cadene' and ignored == ['last_linear.bias']
-    assert list(converted) == ['conv1.weight', 'bn1.running_var', 'layer1.0.conv1.weight',
-                               'layer1.0.bn3.weight', 'layer1.0.downsample.1.bias',
-                               'layer3.5.se.conv1.conv.weight', 'layer3.5.se.conv2.conv.bias']
-    converted, family, ignored = convert_se_resnet_state_dict(
-        {'backbone.layer2.0.se_layer.conv2.conv.weight': torch.zeros(1),
-         'backbone.bn1.weight': torch.zeros(1), 'head.fc.weight': torch.zeros(1)})
+    assert list(converted) == [
+        'conv1.weight', 'bn1.running_var', 'layer1.0.conv1.weight', 'layer1.0.bn3.weight',
+        'layer1.0.downsample.1.bias', 'layer3.5.se.conv1.conv.weight', 'layer3.5.se.conv2.conv.bias'
+    ]
+    converted, family, ignored = convert_se_resnet_state_dict({
+        'backbone.layer2.0.se_layer.conv2.conv.weight':
+        torch.zeros(1),
+        'backbone.bn1.weight':
+        torch.zeros(1),
+        'head.fc.weight':
+        torch.zeros(1)
+    })
     assert family == 'mmpretrain' and ignored == ['head.fc.weight']
     assert list(converted) == ['layer2.0.se.conv2.conv.weight', 'bn1.weight']
 

@@ -30,25 +30,29 @@ def packed(height, width, quads):
         cv2.fillPoly(img, [np.round(quad.reshape(-1, 2)).astype(np.int32)], (STEP * (k + 1), 0, 0))
     pack = TRANSFORMS.build(
         dict(type='PackTextDetInputs', meta_keys=('img_shape', 'ori_shape', 'scale_factor')))
-    return pack(dict(
-        img=img, img_shape=(height, width), ori_shape=(height, width), scale_factor=(1.0, 1.0),
-        gt_polygons=[q.astype(np.float32) for q in quads],
-        gt_bboxes=np.array([[q[0::2].min(), q[1::2].min(), q[0::2].max(), q[1::2].max()]
-                            for q in quads], np.float32).reshape(-1, 4),
-        gt_bboxes_labels=np.zeros(len(quads), np.int64),
-        gt_ignored=np.zeros(len(quads), bool)))
+    return pack(
+        dict(
+            img=img,
+            img_shape=(height, width),
+            ori_shape=(height, width),
+            scale_factor=(1.0, 1.0),
+            gt_polygons=[q.astype(np.float32) for q in quads],
+            gt_bboxes=np.array([[q[0::2].min(), q[1::2].min(), q[0::2].max(), q[1::2].max()]
+                                for q in quads], np.float32).reshape(-1, 4),
+            gt_bboxes_labels=np.zeros(len(quads), np.int64),
+            gt_ignored=np.zeros(len(quads), bool)))
 
 
 def preprocessor(**aug):
     cfg = dict(type='BatchSyncQuadRandomResize', random_size_range=(64, 256), size_divisor=32)
     cfg.update(aug)
-    return MODELS.build(dict(type='mmdet.DetDataPreprocessor', pad_size_divisor=32,
-                             batch_augments=[cfg]))
+    return MODELS.build(
+        dict(type='mmdet.DetDataPreprocessor', pad_size_divisor=32, batch_augments=[cfg]))
 
 
 def collate(samples):
-    return dict(inputs=[s['inputs'] for s in samples],
-                data_samples=[s['data_samples'] for s in samples])
+    return dict(
+        inputs=[s['inputs'] for s in samples], data_samples=[s['data_samples'] for s in samples])
 
 
 def set_iter(i):
@@ -113,8 +117,9 @@ def test_interval_sets_when_the_size_changes():
 
 
 @settings(max_examples=30, deadline=None, database=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(48, 96), st.integers(48, 96)), min_size=1, max_size=3),
-       st.integers(2, 8), st.integers(2, 8), st.data())
+@given(
+    st.lists(st.tuples(st.integers(48, 96), st.integers(48, 96)), min_size=1, max_size=3),
+    st.integers(2, 8), st.integers(2, 8), st.data())
 def test_property_quads_follow_the_batch(shapes, target_h, target_w, data):
     samples, sources = [], []
     for height, width in shapes:
@@ -143,11 +148,14 @@ def test_property_quads_follow_the_batch(shapes, target_h, target_w, data):
             assert polygon[0::2].min() >= 0 and polygon[0::2].max() <= img_w
             assert polygon[1::2].min() >= 0 and polygon[1::2].max() <= img_h
             # maps back to the input quad (the clamp to the rounded-down img_shape moves < 1 px)
-            np.testing.assert_allclose(polygon / np.tile([scale_x, scale_y], 4), quad,
-                                       atol=1 / min(scale_x, scale_y))
-            np.testing.assert_allclose(sample.gt_instances.bboxes[k].numpy(),
-                                       [polygon[0::2].min(), polygon[1::2].min(),
-                                        polygon[0::2].max(), polygon[1::2].max()], atol=1e-3)
+            np.testing.assert_allclose(
+                polygon / np.tile([scale_x, scale_y], 4), quad, atol=1 / min(scale_x, scale_y))
+            np.testing.assert_allclose(
+                sample.gt_instances.bboxes[k].numpy(), [
+                    polygon[0::2].min(), polygon[1::2].min(), polygon[0::2].max(),
+                    polygon[1::2].max()
+                ],
+                atol=1e-3)
             # the image moved with it: the centre still shows this word's paint (the last word
             # painted wins where words overlap, so check only words no later word covers there)
             cx, cy = polygon[0::2].mean(), polygon[1::2].mean()

@@ -23,8 +23,9 @@ def test_cleared_after_an_exception():
 
 def test_an_unread_state_raises_and_nesting_is_refused():
     state = CallState('Head.get_targets', 'AnchorHead.loss_by_feat')
-    with pytest.raises(RuntimeError, match='Head.get_targets was not called.*'
-                       'AnchorHead.loss_by_feat'):
+    with pytest.raises(
+            RuntimeError, match='Head.get_targets was not called.*'
+            'AnchorHead.loss_by_feat'):
         with state.provide(3):
             pass
     assert not state.active

@@ -72,8 +72,8 @@ def _found_once(quads, words):
 
 
 def _meta():
-    return dict(img_shape=(IMG, IMG), pad_shape=(IMG, IMG), ori_shape=(IMG, IMG),
-                scale_factor=(1.0, 1.0))
+    return dict(
+        img_shape=(IMG, IMG), pad_shape=(IMG, IMG), ori_shape=(IMG, IMG), scale_factor=(1.0, 1.0))
 
 
 def _test_cfg(path):
@@ -94,8 +94,12 @@ def test_150_words_survive_the_default_caps():
 
     # The old caps: 1000 candidates per level are the 34 strongest words' 30 each (the last one
     # partly): the other 116 words are lost before NMS.
-    old = head.predict_by_feat(cls, reg, batch_img_metas=[_meta()], rescale=False,
-                               cfg=ConfigDict(test_cfg, nms_pre=1000, max_per_img=300))[0]
+    old = head.predict_by_feat(
+        cls,
+        reg,
+        batch_img_metas=[_meta()],
+        rescale=False,
+        cfg=ConfigDict(test_cfg, nms_pre=1000, max_per_img=300))[0]
     assert sum(c == 1 for c in _found_once(old.bboxes, words)) == 34
 
 
@@ -105,24 +109,31 @@ def test_150_words_survive_the_refinement_heads_top_k():
     refine_cfg = _test_cfg(
         CONFIGS / 'refine_textboxes/refine_textboxes_se-r50_fpn-c2_8xb2-960-10k_icdar2015.py')
     assert refine_cfg.nms_top_k >= 150 * len(CELLS)
-    head = build_tiny_head(type='RefineTextBoxesHead', neg_filter_thr=0.99,
-                           test_cfg=ConfigDict(refine_cfg, score_thr=0.4))
+    head = build_tiny_head(
+        type='RefineTextBoxesHead',
+        neg_filter_thr=0.99,
+        test_cfg=ConfigDict(refine_cfg, score_thr=0.4))
     words = _words()
     cls, reg = _outputs(head, words)
     # ARM: text probability 0.5 everywhere (nothing filtered), zero deltas (refined = plain
     # anchors), so the ODM outputs decode as in the plain head.
     arm_cls = [torch.zeros_like(c) for c in cls]
     arm_reg = [torch.zeros_like(r) for r in reg]
-    results = head.predict_by_feat(cls, reg, arm_cls, arm_reg, batch_img_metas=[_meta()],
-                                   rescale=False)[0]
+    results = head.predict_by_feat(
+        cls, reg, arm_cls, arm_reg, batch_img_metas=[_meta()], rescale=False)[0]
     assert _found_once(results.bboxes, words) == [1] * 150 and len(results) == 150
     # The code default (no nms_top_k in test_cfg) is as large.
     head.test_cfg.pop('nms_top_k')
-    default = head.predict_by_feat(cls, reg, arm_cls, arm_reg, batch_img_metas=[_meta()],
-                                   rescale=False)[0]
+    default = head.predict_by_feat(
+        cls, reg, arm_cls, arm_reg, batch_img_metas=[_meta()], rescale=False)[0]
     assert len(default) == 150
     # RefineDet's 400 keeps the 13 strongest words' 30 candidates (and 10 of the 14th).
-    old = head.predict_by_feat(cls, reg, arm_cls, arm_reg, batch_img_metas=[_meta()],
-                               rescale=False,
-                               cfg=ConfigDict(refine_cfg, score_thr=0.4, nms_top_k=400))[0]
+    old = head.predict_by_feat(
+        cls,
+        reg,
+        arm_cls,
+        arm_reg,
+        batch_img_metas=[_meta()],
+        rescale=False,
+        cfg=ConfigDict(refine_cfg, score_thr=0.4, nms_top_k=400))[0]
     assert sum(c == 1 for c in _found_once(old.bboxes, words)) == 14

@@ -3,19 +3,18 @@
 Inputs, ground truth and the tiny head config are the base head tests' ones, the learning test
 is ``test_learning.py``'s: all come from :mod:`textboxes_retina.testing`, not copied.
 """
+import sys
 from pathlib import Path
 
 import pytest
-import sys
 import torch
 from mmdet.models.dense_heads import AnchorHead
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
+
 from textboxes_retina.models.dense_heads import RefineTextBoxesHead
-from textboxes_retina.models.dense_heads.transfer_connection_block import \
-    TransferConnectionBlock
+from textboxes_retina.models.dense_heads.transfer_connection_block import TransferConnectionBlock
 from textboxes_retina.models.task_modules import delta2quad
 from textboxes_retina.structures import convex_quads, quads_to_bboxes, valid_quads
 from textboxes_retina.testing.configs import build_tiny_head, tiny_head_cfg
@@ -28,7 +27,6 @@ from textboxes_retina.testing.inputs import WORD, head_feats, head_sample
 CONFIGS = Path(__file__).parents[3] / 'configs'
 REFINE_SMALL = CONFIGS / 'refine_textboxes/refine_textboxes_r18-small_1xb8-adam-2k_synthetic.py'
 PLAIN_SMALL = CONFIGS / 'textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py'
-
 
 NUM_ANCHORS = sum(h * w for h, w in SIZES) * 14
 LOGIT_99 = torch.logit(torch.tensor(0.01, dtype=torch.float64)).item()  # text prob 0.01
@@ -59,10 +57,11 @@ def test_arm_tcb_and_odm_shapes():
         assert [t.shape for t in level] == [(1, 14, h, w), (1, 168, h, w)] * 2
     # the RetinaNet prior on both classifiers' biases
     for conv in (head.arm_cls, head.retina_cls):
-        torch.testing.assert_close(conv.bias, torch.full((14, ), LOGIT_99, dtype=torch.float),
-                                   atol=1e-4, rtol=0)
-    head8 = _build(bbox_coder=dict(
-        type='QuadDeltaCoder', encode_size=8, target_means=[0.] * 8, target_stds=[0.1] * 8))
+        torch.testing.assert_close(
+            conv.bias, torch.full((14, ), LOGIT_99, dtype=torch.float), atol=1e-4, rtol=0)
+    head8 = _build(
+        bbox_coder=dict(
+            type='QuadDeltaCoder', encode_size=8, target_means=[0.] * 8, target_stds=[0.1] * 8))
     outs = head8(head_feats())
     assert outs[1][0].shape == outs[3][0].shape == (1, 14 * 8, 32, 32)
     with pytest.raises(AssertionError, match='num_classes must be 1'):
@@ -121,8 +120,8 @@ def test_decoding_applies_the_arm_then_the_odm_deltas():
     assert len(results) == 1
     torch.testing.assert_close(results.scores, torch.sigmoid(torch.tensor([5.])))
     # anchor -> refined anchor (20, 4, 52, 36) -> quad moved down by 4
-    torch.testing.assert_close(results.bboxes,
-                               torch.tensor([[20., 8., 52., 8., 52., 40., 20., 40.]]))
+    torch.testing.assert_close(results.bboxes, torch.tensor([[20., 8., 52., 8., 52., 40., 20.,
+                                                              40.]]))
     anchor = torch.tensor([[12., 4., 44., 36.]])
     refined = quads_to_bboxes(delta2quad(anchor, (arm_deltas / stds)[None], stds=stds))
     sequential = delta2quad(refined, (odm_deltas / stds)[None], stds=stds)
@@ -147,7 +146,7 @@ def test_negative_filtering_drops_exactly_the_anchors_above_the_threshold():
     arm_cls = [torch.full_like(s, -10.) for s in arm_cls]
     arm_cls[2][0, 5, 1, 1] = -8.
     keep = torch.cat(head.refine_anchors(arm_cls, arm_reg)[1][0])
-    assert keep.sum() == 1 and keep[SIZES[0][0] ** 2 * 14 + SIZES[1][0] ** 2 * 14 + 14 * 9 + 5]
+    assert keep.sum() == 1 and keep[SIZES[0][0]**2 * 14 + SIZES[1][0]**2 * 14 + 14 * 9 + 5]
 
 
 def test_negative_filtering_with_a_softmax_arm():
@@ -171,12 +170,12 @@ def test_the_odm_assigner_sees_the_refined_anchors(monkeypatch):
     arm_reg = [0.5 * torch.randn(s.shape, generator=gen) for s in arm_reg]
     seen = []
     assign = head.assigner.assign
-    monkeypatch.setattr(head.assigner, 'assign',
-                        lambda pred, *args, **kw: seen.append(pred.priors) or assign(pred, *args,
-                                                                                     **kw))
+    monkeypatch.setattr(
+        head.assigner, 'assign',
+        lambda pred, *args, **kw: seen.append(pred.priors) or assign(pred, *args, **kw))
     sample = head._quad_targets(head_sample([WORD], [False]), torch.device('cpu'))
-    losses = head.loss_by_feat(cls, reg, arm_cls, arm_reg, [sample.gt_instances],
-                               [sample.metainfo], [sample.ignored_instances])
+    losses = head.loss_by_feat(cls, reg, arm_cls, arm_reg, [sample.gt_instances], [sample.metainfo],
+                               [sample.ignored_instances])
     assert len(seen) == 2
     arm_priors, odm_priors = seen
     anchors = torch.cat(head.prior_generator.grid_priors(SIZES, device='cpu'))
@@ -207,8 +206,8 @@ def test_filtered_anchors_leave_the_odm_loss():
     # outside the context the anchors are the plain ones again
     assert not head._odm_anchors.active and head._odm_anchors.read() is None
     anchors = head.get_anchors(SIZES, [sample.metainfo], 'cpu')[0][0]
-    torch.testing.assert_close(torch.cat(anchors),
-                               torch.cat(head.prior_generator.grid_priors(SIZES, device='cpu')))
+    torch.testing.assert_close(
+        torch.cat(anchors), torch.cat(head.prior_generator.grid_priors(SIZES, device='cpu')))
 
 
 def test_refined_anchors_reach_get_anchors_only_from_mmdets_loss_by_feat(monkeypatch):

@@ -8,9 +8,9 @@ from mmdet.models.dense_heads import AnchorHead
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
-
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
+
 from textboxes_retina.models.dense_heads import TextBoxesRetinaHead
 from textboxes_retina.structures import QuadBoxes, convex_quads, valid_quads
 # the tiny head (8 channels, one stacked conv) on a 128 px image, strides 4 .. 128
@@ -35,12 +35,13 @@ def test_layers_use_3x5_kernels_and_the_coder_width():
     for (h, w), cls, reg in zip(SIZES, cls_scores, bbox_preds):
         assert cls.shape == (1, 14, h, w)
         assert reg.shape == (1, 14 * 12, h, w)
-    head8 = _build(bbox_coder=dict(
-        type='QuadDeltaCoder', encode_size=8, target_means=[0.] * 8, target_stds=[0.1] * 8))
+    head8 = _build(
+        bbox_coder=dict(
+            type='QuadDeltaCoder', encode_size=8, target_means=[0.] * 8, target_stds=[0.1] * 8))
     assert head8(_feats())[1][0].shape == (1, 14 * 8, 32, 32)
     # the RetinaNet prior on the classifier bias survives the conv swap
-    torch.testing.assert_close(head.retina_cls.bias,
-                               torch.full((14, ), -math.log(99.)), atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        head.retina_cls.bias, torch.full((14, ), -math.log(99.)), atol=1e-4, rtol=0)
 
 
 def test_mmocr_ground_truth_becomes_quads_and_ignored_instances():
@@ -55,8 +56,8 @@ def test_mmocr_ground_truth_becomes_quads_and_ignored_instances():
     assert det.gt_instances.bboxes.shape == (2, 8)  # the flat quad is dropped
     gt_quads = det.gt_instances.bboxes.tensor
     torch.testing.assert_close(gt_quads[0], torch.tensor(WORD, dtype=torch.float))
-    torch.testing.assert_close(gt_quads[1],
-                               torch.tensor([0., 0., 10., 0., 10., 4., 0., 4.]), atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        gt_quads[1], torch.tensor([0., 0., 10., 0., 10., 4., 0., 4.]), atol=1e-5, rtol=0)
     torch.testing.assert_close(det.ignored_instances.bboxes.tensor,
                                torch.tensor([DONT_CARE], dtype=torch.float))
     assert det.metainfo['pad_shape'] == (IMG, IMG)
@@ -100,8 +101,9 @@ def test_dont_care_anchors_get_no_weight_and_are_never_positive():
     head = _build()
     sample = head._quad_targets(_sample([WORD, DONT_CARE], [False, True]), torch.device('cpu'))
     anchors, flags = head.get_anchors(SIZES, [sample.metainfo], device='cpu')
-    labels, weights, _, bbox_weights, _ = head.get_targets(
-        anchors, flags, [sample.gt_instances], [sample.metainfo], [sample.ignored_instances])
+    labels, weights, _, bbox_weights, _ = head.get_targets(anchors, flags, [sample.gt_instances],
+                                                           [sample.metainfo],
+                                                           [sample.ignored_instances])
     anchors = torch.cat(anchors[0])
     labels, weights = torch.cat(labels, 1)[0], torch.cat(weights, 1)[0]
     # anchors at least half inside the don't-care box (IoF > 0.5)
@@ -168,8 +170,7 @@ def test_predict_by_feat_decodes_rescales_repairs_and_suppresses():
     stds = 0.1  # corner stds of the config's coder
     bbox_preds[2][0, 4:12, 0, 0] = torch.tensor([.5, .5, -.5, .5, -.5, -.5, .5, -.5]) / stds
     meta = dict(img_shape=(IMG, IMG), ori_shape=(64, 64), scale_factor=(2., 2.))
-    results = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
-                                   rescale=True)[0]
+    results = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta], rescale=True)[0]
     torch.testing.assert_close(results.scores, torch.sigmoid(torch.tensor([5., 4.])))
     torch.testing.assert_close(
         results.bboxes,
@@ -215,24 +216,31 @@ def test_decoding_matches_mmdets_whole_map_implementation(overrides):
     generator = torch.Generator().manual_seed(3)
     channels = head.num_base_priors * head.cls_out_channels
     cls_scores = [torch.randn(1, channels, h, w, generator=generator) for h, w in SIZES]
-    bbox_preds = [torch.randn(1, head.num_base_priors * 12, h, w, generator=generator) * 0.5
-                  for h, w in SIZES]
+    bbox_preds = [
+        torch.randn(1, head.num_base_priors * 12, h, w, generator=generator) * 0.5 for h, w in SIZES
+    ]
     meta = dict(img_shape=(IMG, IMG), ori_shape=(IMG, IMG), scale_factor=(1., 1.))
     for cfg in (head.test_cfg, Config(dict(head.test_cfg, nms_pre=20, score_thr=0.3))):
-        ours = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta], cfg=cfg,
-                                    rescale=True)[0]
+        ours = head.predict_by_feat(
+            cls_scores, bbox_preds, batch_img_metas=[meta], cfg=cfg, rescale=True)[0]
         priors = head.prior_generator.grid_priors(SIZES, device='cpu')
         mmdet = BaseDenseHead._predict_by_feat_single(
             head, [c[0] for c in cls_scores], [b[0] for b in bbox_preds], [None] * len(SIZES),
-            priors, meta, cfg, rescale=True)
+            priors,
+            meta,
+            cfg,
+            rescale=True)
         assert len(ours) > 0
         torch.testing.assert_close(ours.scores, mmdet.scores)
         torch.testing.assert_close(ours.bboxes, mmdet.bboxes)
         assert torch.equal(ours.labels, mmdet.labels)
 
 
-@pytest.mark.parametrize('nms', [dict(type='nms_quadri', iou_threshold=0.2),
-                                 dict(type='nms', iou_threshold=0.2), dict(iou_threshold=0.2)])
+@pytest.mark.parametrize('nms', [
+    dict(type='nms_quadri', iou_threshold=0.2),
+    dict(type='nms', iou_threshold=0.2),
+    dict(iou_threshold=0.2)
+])
 def test_test_cfg_must_name_the_nms_that_runs(nms):
     test_cfg = dict(_head_cfg()['test_cfg'], nms=nms)
     with pytest.raises(ValueError, match="'quad_nms'"):
@@ -242,8 +250,8 @@ def test_test_cfg_must_name_the_nms_that_runs(nms):
     cls_scores, bbox_preds = head(_feats())
     meta = dict(img_shape=(IMG, IMG), ori_shape=(IMG, IMG), scale_factor=(1., 1.))
     with pytest.raises(ValueError, match="'quad_nms'"):
-        head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[meta],
-                             cfg=ConfigDict(test_cfg))
+        head.predict_by_feat(
+            cls_scores, bbox_preds, batch_img_metas=[meta], cfg=ConfigDict(test_cfg))
 
 
 def test_test_cfg_keys_are_read():

@@ -10,10 +10,10 @@ from mmengine.config import Config
 from mmengine.evaluator import Evaluator
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
-
 from mmocr.registry import MODELS, TRANSFORMS
 from mmocr.structures import TextDetDataSample
 from mmocr.visualization import TextDetLocalVisualizer
+
 from textboxes_retina.models.detectors import TextBoxesRetina
 from textboxes_retina.structures import QuadBoxes, canonicalize_quads, convex_quads, valid_quads
 
@@ -45,13 +45,18 @@ def _packed(ignored=(False, True)):
         cv2.fillPoly(img, [np.array(word, np.int32).reshape(4, 2)], (230, 230, 230))
     polygons = [np.array(w, np.float32) for w in WORDS]
     results = dict(
-        img=img, img_path='words.png', ori_shape=(64, 96), img_shape=(64, 96),
-        gt_polygons=polygons, gt_bboxes=np.array([[min(p[0::2]), min(p[1::2]), max(
-            p[0::2]), max(p[1::2])] for p in polygons], np.float32),
-        gt_bboxes_labels=np.zeros(2, np.int64), gt_ignored=np.array(ignored))
+        img=img,
+        img_path='words.png',
+        ori_shape=(64, 96),
+        img_shape=(64, 96),
+        gt_polygons=polygons,
+        gt_bboxes=np.array([[min(p[0::2]), min(p[1::2]),
+                             max(p[0::2]), max(p[1::2])] for p in polygons], np.float32),
+        gt_bboxes_labels=np.zeros(2, np.int64),
+        gt_ignored=np.array(ignored))
     with DefaultScope.overwrite_default_scope('mmocr'):
-        for step in (dict(type='Resize', scale=(128, 128), keep_ratio=True),
-                     dict(type='PackTextDetInputs', meta_keys=META_KEYS)):
+        for step in (dict(type='Resize', scale=(128, 128),
+                          keep_ratio=True), dict(type='PackTextDetInputs', meta_keys=META_KEYS)):
             results = TRANSFORMS.build(step)(results)
     return dict(inputs=[results['inputs']], data_samples=[results['data_samples']])
 
@@ -86,8 +91,9 @@ def test_predict_gives_mmocr_results_in_original_coordinates(small_model, tmp_pa
     assert sample.metainfo['scale_factor'] == pytest.approx((128 / 96, 128 / 96), rel=0.02)
     pred = sample.pred_instances
     assert 0 < len(pred.polygons) <= 300
-    assert all(isinstance(p, np.ndarray) and p.dtype == np.float32 and p.shape == (8, )
-               for p in pred.polygons)
+    assert all(
+        isinstance(p, np.ndarray) and p.dtype == np.float32 and p.shape == (8, )
+        for p in pred.polygons)
     quads = np.stack(pred.polygons)
     assert valid_quads(quads).all() and convex_quads(quads).all()
     np.testing.assert_array_equal(canonicalize_quads(quads), quads)
@@ -105,8 +111,7 @@ def test_predict_gives_mmocr_results_in_original_coordinates(small_model, tmp_pa
     visualizer = TextDetLocalVisualizer.get_instance('test_textboxes_retina_vis')
     out_file = tmp_path / 'vis.jpg'
     image = np.zeros((64, 96, 3), np.uint8)
-    visualizer.add_datasample('words', image, sample, out_file=str(out_file),
-                              pred_score_thr=0.0)
+    visualizer.add_datasample('words', image, sample, out_file=str(out_file), pred_score_thr=0.0)
     assert cv2.imread(str(out_file)).shape == (64, 2 * 96, 3)
 
 
@@ -126,20 +131,24 @@ def test_head_quads_become_polygons_and_bounding_boxes(small_model):
     quads = torch.tensor(WORDS, dtype=torch.float)
     expected_boxes = [[9., 10., 50., 24.], [60., 40., 90., 52.]]
     for bboxes in (QuadBoxes(quads), quads):
-        results = InstanceData(bboxes=bboxes, scores=torch.tensor([0.9, 0.8]),
-                               labels=torch.zeros(2, dtype=torch.long))
+        results = InstanceData(
+            bboxes=bboxes, scores=torch.tensor([0.9, 0.8]), labels=torch.zeros(2, dtype=torch.long))
         pred = small_model.add_pred_to_datasample([TextDetDataSample()],
                                                   [results])[0].pred_instances
         assert [p.tolist() for p in pred.polygons] == WORDS
         assert isinstance(pred.bboxes, torch.Tensor)
         assert pred.bboxes.tolist() == expected_boxes
     # typed boxes of another kind are converted to quads (their corners)
-    results = InstanceData(bboxes=HorizontalBoxes(torch.tensor(expected_boxes)),
-                           scores=torch.tensor([0.9, 0.8]), labels=torch.zeros(2).long())
+    results = InstanceData(
+        bboxes=HorizontalBoxes(torch.tensor(expected_boxes)),
+        scores=torch.tensor([0.9, 0.8]),
+        labels=torch.zeros(2).long())
     pred = small_model.add_pred_to_datasample([TextDetDataSample()], [results])[0].pred_instances
     assert pred.polygons[0].tolist() == [9., 10., 50., 10., 50., 24., 9., 24.]
     # an untyped tensor is quads: boxes are not guessed from the width
-    results = InstanceData(bboxes=torch.tensor(expected_boxes), scores=torch.tensor([0.9, 0.8]),
-                           labels=torch.zeros(2).long())
+    results = InstanceData(
+        bboxes=torch.tensor(expected_boxes),
+        scores=torch.tensor([0.9, 0.8]),
+        labels=torch.zeros(2).long())
     with pytest.raises(AssertionError):
         small_model.add_pred_to_datasample([TextDetDataSample()], [results])

@@ -25,8 +25,8 @@ assertions allow 1e-6.
 """
 import pytest
 import torch
-
 from mmocr.registry import MODELS
+
 from textboxes_retina.models.losses import FocalLossStar
 
 LOGITS = torch.tensor([[0.0], [0.0], [1.0], [-0.5], [2.0]])

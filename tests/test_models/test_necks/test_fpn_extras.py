@@ -8,7 +8,6 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-
 from mmocr.registry import MODELS
 
 CONFIGS = Path(__file__).parents[3] / 'configs/_base_/models'

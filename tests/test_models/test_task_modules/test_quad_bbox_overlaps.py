@@ -4,8 +4,8 @@ import torch
 from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
-
 from mmocr.registry import TASK_UTILS
+
 from textboxes_retina.models.task_modules import QuadBboxOverlaps2D
 from textboxes_retina.structures import QuadBoxes
 
@@ -23,8 +23,8 @@ def test_quads_are_compared_by_their_bounding_boxes():
     for untyped in (quads.tensor, torch.tensor([DIAMOND + [0.9]])):
         with pytest.raises(AssertionError):
             calc(untyped, boxes)
-    torch.testing.assert_close(calc(boxes, boxes[:, [0, 1, 2, 3]]), torch.tensor([[1.0, 1 / 3],
-                                                                                [1 / 3, 1.0]]))
+    torch.testing.assert_close(
+        calc(boxes, boxes[:, [0, 1, 2, 3]]), torch.tensor([[1.0, 1 / 3], [1 / 3, 1.0]]))
     assert calc(quads, boxes[:0]).shape == (1, 0)
 
 

@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 from mmdet.structures.bbox import HorizontalBoxes
-
 from mmocr.registry import TASK_UTILS
+
 from textboxes_retina.models.task_modules import QuadDeltaCoder, delta2quad, quad2delta
 from textboxes_retina.structures import QuadBoxes, canonicalize_quads
 
@@ -37,25 +37,25 @@ def test_quad2delta_by_hand_12_and_8():
     torch.testing.assert_close(normalised, torch.tensor([expected]))
     means = [0.1] * 12
     torch.testing.assert_close(
-        quad2delta(ANCHOR, QUAD, means, STDS), (torch.tensor([BOX_DELTAS + OFFSETS]) - 0.1) /
-        torch.tensor(STDS))
+        quad2delta(ANCHOR, QUAD, means, STDS),
+        (torch.tensor([BOX_DELTAS + OFFSETS]) - 0.1) / torch.tensor(STDS))
 
 
 def test_delta2quad_by_hand():
+    torch.testing.assert_close(delta2quad(ANCHOR, torch.tensor([BOX_DELTAS + OFFSETS])), QUAD)
     torch.testing.assert_close(
-        delta2quad(ANCHOR, torch.tensor([BOX_DELTAS + OFFSETS])), QUAD)
-    torch.testing.assert_close(delta2quad(ANCHOR, torch.tensor([OFFSETS]), [0.] * 8,
-                                          [1.] * 8), QUAD)
+        delta2quad(ANCHOR, torch.tensor([OFFSETS]), [0.] * 8, [1.] * 8), QUAD)
     # zero deltas decode to the anchor's corners TL, TR, BR, BL
-    torch.testing.assert_close(delta2quad(ANCHOR, torch.zeros(1, 12)),
-                               torch.tensor([[0., 0., 10., 0., 10., 20., 0., 20.]]))
+    torch.testing.assert_close(
+        delta2quad(ANCHOR, torch.zeros(1, 12)), torch.tensor([[0., 0., 10., 0., 10., 20., 0.,
+                                                               20.]]))
 
 
 @pytest.mark.parametrize('encode_size', [12, 8])
 def test_exact_round_trips(encode_size):
     anchors, quads = _random_case()
-    coder = QuadDeltaCoder(encode_size=encode_size, target_stds=STDS[-encode_size:],
-                           target_means=[0.05] * encode_size)
+    coder = QuadDeltaCoder(
+        encode_size=encode_size, target_stds=STDS[-encode_size:], target_means=[0.05] * encode_size)
     deltas = coder.encode(anchors, quads)
     assert deltas.shape == (200, encode_size)
     torch.testing.assert_close(coder.decode(anchors, deltas), quads, atol=1e-4, rtol=0)
@@ -69,8 +69,8 @@ def test_encode_puts_ground_truth_in_canonical_order_first():
     shuffled = QUAD[:, [4, 5, 0, 1, 6, 7, 2, 3]]  # BR, TL, BL, TR
     torch.testing.assert_close(coder.encode(ANCHOR, shuffled), coder.encode(ANCHOR, QUAD))
     # typed quads are the same as their tensor
-    torch.testing.assert_close(coder.encode(ANCHOR, QuadBoxes(shuffled)),
-                               coder.encode(ANCHOR, QUAD))
+    torch.testing.assert_close(
+        coder.encode(ANCHOR, QuadBoxes(shuffled)), coder.encode(ANCHOR, QUAD))
     # typed boxes are taken as their four corners
     box = HorizontalBoxes(torch.tensor([[1., 2., 9., 18.]]))
     torch.testing.assert_close(

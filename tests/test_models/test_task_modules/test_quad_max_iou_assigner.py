@@ -2,8 +2,8 @@
 import torch
 from mmdet.models.task_modules.assigners import MaxIoUAssigner
 from mmengine.structures import InstanceData
-
 from mmocr.registry import TASK_UTILS
+
 from textboxes_retina.models.task_modules import QuadBboxOverlaps2D, QuadMaxIoUAssigner
 from textboxes_retina.structures import QuadBoxes
 
@@ -14,8 +14,8 @@ PRIORS = torch.tensor([
     [60., 60., 70., 70.],  # inside the don't-care quad
     [50., 60., 70., 70.],  # IoF 0.5 with the don't-care quad: not above the threshold
 ])
-WORD = InstanceData(bboxes=QuadBoxes([[5., 0., 10., 5., 5., 10., 0., 5.]]),
-                    labels=torch.tensor([0]))
+WORD = InstanceData(
+    bboxes=QuadBoxes([[5., 0., 10., 5., 5., 10., 0., 5.]]), labels=torch.tensor([0]))
 DONT_CARE = InstanceData(bboxes=QuadBoxes([[60., 58., 80., 58., 80., 80., 60., 80.]]))
 NO_GT = InstanceData(bboxes=QuadBoxes(torch.zeros(0, 8)), labels=torch.zeros(0, dtype=torch.long))
 ARGS = dict(pos_iou_thr=0.5, neg_iou_thr=0.4, min_pos_iou=1e-4, ignore_iof_thr=0.5)
@@ -29,8 +29,8 @@ def test_same_as_mmdet_when_there_is_ground_truth():
     assigner = TASK_UTILS.build(dict(type='QuadMaxIoUAssigner', **ARGS))
     assert isinstance(assigner.iou_calculator, QuadBboxOverlaps2D)
     mmdet = MaxIoUAssigner(iou_calculator=dict(type=QuadBboxOverlaps2D), **ARGS)
-    assert _assign(assigner, WORD, DONT_CARE) == _assign(mmdet, WORD, DONT_CARE) == [
-        1, -1, 0, -1, 0]
+    assert _assign(assigner, WORD, DONT_CARE) == _assign(mmdet, WORD,
+                                                         DONT_CARE) == [1, -1, 0, -1, 0]
 
 
 def test_dont_care_priors_are_ignored_when_there_is_no_other_ground_truth():

@@ -3,8 +3,8 @@ import math
 
 import pytest
 import torch
-
 from mmocr.registry import TASK_UTILS
+
 from textboxes_retina.models.task_modules import TextBoxesAnchorGenerator
 
 
@@ -77,8 +77,7 @@ def test_multi_level_counts_and_valid_flags_come_from_mmdet():
 
 
 def test_c3_start_config_and_options():
-    gen = TextBoxesAnchorGenerator(
-        strides=[8, 16, 32, 64, 128], base_sizes=[32, 64, 128, 256, 512])
+    gen = TextBoxesAnchorGenerator(strides=[8, 16, 32, 64, 128], base_sizes=[32, 64, 128, 256, 512])
     assert gen.num_levels == 5 and gen.num_base_priors == [14] * 5
     torch.testing.assert_close(gen.base_anchors[0][0], torch.tensor([-12., -12., 20., 20.]))
     plain = TextBoxesAnchorGenerator(aspect_ratios=[1, 4], scales=[1, 2], vertical_offset=False)

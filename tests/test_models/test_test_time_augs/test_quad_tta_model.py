@@ -9,9 +9,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
-
 from mmocr.registry import DATASETS, MODELS
 from mmocr.structures import TextDetDataSample
+
 from textboxes_retina.models.test_time_augs import QuadTTAModel
 from textboxes_retina.structures import valid_quads
 
@@ -44,7 +44,8 @@ def _view(polygons, scores, flip=False, scale=(200, 200)):
     meta = dict(ori_shape=ORI_SHAPE, flip=flip, flip_direction='horizontal' if flip else None)
     sample = TextDetDataSample(metainfo=meta if scale is None else dict(meta, scale=scale))
     sample.pred_instances = InstanceData(
-        polygons=[np.asarray(p, np.float32) for p in polygons], scores=torch.tensor(scores),
+        polygons=[np.asarray(p, np.float32) for p in polygons],
+        scores=torch.tensor(scores),
         labels=torch.zeros(len(scores), dtype=torch.long))
     return sample
 
@@ -88,13 +89,14 @@ def test_nms_merging_keeps_the_best_view_and_max_per_img():
 
 
 def test_size_limits_per_scale():
-    model = _tta_model(merge='nms', size_limits=[
-        dict(scale=(100, 100), min_size=12),  # down-scaled view: large words only
-        dict(scale=(400, 400), max_size=12),  # up-scaled view: small words only
-    ])
+    model = _tta_model(
+        merge='nms',
+        size_limits=[
+            dict(scale=(100, 100), min_size=12),  # down-scaled view: large words only
+            dict(scale=(400, 400), max_size=12),  # up-scaled view: small words only
+        ])
     both = [WORD, SMALL_WORD]
-    for scale, expected in [((100, 100), [WORD]), ((400, 400), [SMALL_WORD]),
-                            ((200, 200), both)]:
+    for scale, expected in [((100, 100), [WORD]), ((400, 400), [SMALL_WORD]), ((200, 200), both)]:
         polygons, _ = _merged(model, [_view(both, [0.9, 0.8], scale=scale)])
         np.testing.assert_allclose(polygons, expected)
     # everything limited away: an empty prediction, not the unmerged one
@@ -124,12 +126,19 @@ def test_tta_runs_end_to_end_on_a_toy_image(head, monkeypatch):
     cfg = Config.fromfile(str(TTA_CONFIG))
     pipeline = copy.deepcopy(cfg.tta_pipeline)
     # two small scales x flip: 4 views of a 1280 x 720 image, each padded to 128 x 128
-    pipeline[1].transforms[0] = [dict(type='Resize', scale=s, keep_ratio=True)
-                                 for s in [(64, 64), (96, 96)]]
+    pipeline[1].transforms[0] = [
+        dict(type='Resize', scale=s, keep_ratio=True) for s in [(64, 64), (96, 96)]
+    ]
     with DefaultScope.overwrite_default_scope('mmocr'):
-        dataset = DATASETS.build(dict(type='ICDAR2015Dataset', data_root=str(TOY),
-                                      img_dir='imgs', ann_dir='gts', file_list=['img_1.jpg'],
-                                      test_mode=True, pipeline=pipeline))
+        dataset = DATASETS.build(
+            dict(
+                type='ICDAR2015Dataset',
+                data_root=str(TOY),
+                img_dir='imgs',
+                ann_dir='gts',
+                file_list=['img_1.jpg'],
+                test_mode=True,
+                pipeline=pipeline))
     data = pseudo_collate([dataset[0]])
     assert len(data['inputs']) == 4
     model = _tta_model(head, merge='voting', max_per_img=50)
@@ -137,9 +146,9 @@ def test_tta_runs_end_to_end_on_a_toy_image(head, monkeypatch):
     model.module.bbox_head.test_cfg.update(score_thr=0.0, nms_pre=30)
     views = []
     merge_preds = model.merge_preds
-    monkeypatch.setattr(model, 'merge_preds',
-                        lambda samples: views.extend(copy.deepcopy(samples[0])) or
-                        merge_preds(samples))
+    monkeypatch.setattr(
+        model, 'merge_preds',
+        lambda samples: views.extend(copy.deepcopy(samples[0])) or merge_preds(samples))
     model.eval()
     with torch.no_grad():
         merged = model.test_step(data)

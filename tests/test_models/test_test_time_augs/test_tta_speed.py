@@ -28,9 +28,10 @@ def test_times_single_scale_and_tta_on_the_toy_images(tta_speed, tmp_path, capsy
         "tta_pipeline[1]['transforms'][0] = [\n"
         "    dict(type='Resize', scale=s, keep_ratio=True) for s in [(64, 64), (96, 96)]]\n")
     numbers = tta_speed.main([
-        str(SMALL), '--tta-config', str(small_tta), '--num-images', '1', '--warmup', '0',
-        '--data-root', str(ROOT / 'tests/data/icdar2015_toy'), '--img-dir', 'imgs',
-        '--ann-dir', 'gts', '--cfg-options', 'test_dataloader.dataset.pipeline.1.scale=(64,64)',
+        str(SMALL), '--tta-config',
+        str(small_tta), '--num-images', '1', '--warmup', '0', '--data-root',
+        str(ROOT / 'tests/data/icdar2015_toy'), '--img-dir', 'imgs', '--ann-dir', 'gts',
+        '--cfg-options', 'test_dataloader.dataset.pipeline.1.scale=(64,64)',
         'model.test_cfg.score_thr=0', 'model.test_cfg.nms_pre=20'
     ])
     assert numbers['views'] == 4

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Generated ICDAR2015-layout images for the pipeline and evaluation benchmarks."""
 import glob
 import os.path as osp
@@ -6,7 +7,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from textboxes_retina.synthetic.styled_split import write_split
 
 
-def ensure_split(out_dir: str, split: str, num_images: int, size_range: Tuple[int, int],
+def ensure_split(out_dir: str,
+                 split: str,
+                 num_images: int,
+                 size_range: Tuple[int, int],
                  seed: int = 0) -> str:
     """Generate ``<out_dir>/<split>`` with the project's generator unless it is already there.
 
@@ -26,12 +30,13 @@ def ensure_split(out_dir: str, split: str, num_images: int, size_range: Tuple[in
     root = osp.join(out_dir, split)
     if len(glob.glob(osp.join(root, 'imgs', '*.jpg'))) >= num_images:
         return root
-    return write_split(out_dir, split, num_images, size_range, seed,
-                                           progress=False)
+    return write_split(out_dir, split, num_images, size_range, seed, progress=False)
 
 
-def build_dataset(root: str, pipeline: Optional[Sequence[Dict]] = None,
-                  limit: Optional[int] = None, test_mode: bool = False):
+def build_dataset(root: str,
+                  pipeline: Optional[Sequence[Dict]] = None,
+                  limit: Optional[int] = None,
+                  test_mode: bool = False):
     """An ``ICDAR2015Dataset`` on a generated split, with ``pipeline``.
 
     Args:
@@ -43,13 +48,20 @@ def build_dataset(root: str, pipeline: Optional[Sequence[Dict]] = None,
     Returns:
         ICDAR2015Dataset: The dataset.
     """
-    import textboxes_retina  # noqa: F401
     from mmengine.registry import DefaultScope
     from mmocr.registry import DATASETS
+
+    import textboxes_retina  # noqa: F401
     with DefaultScope.overwrite_default_scope('mmocr'):
-        return DATASETS.build(dict(type='ICDAR2015Dataset', data_root=root, img_dir='imgs',
-                                   ann_dir='gts', limit=limit, test_mode=test_mode,
-                                   pipeline=list(pipeline or [])))
+        return DATASETS.build(
+            dict(
+                type='ICDAR2015Dataset',
+                data_root=root,
+                img_dir='imgs',
+                ann_dir='gts',
+                limit=limit,
+                test_mode=test_mode,
+                pipeline=list(pipeline or [])))
 
 
 def annotations(root: str, limit: Optional[int] = None) -> List[Dict]:

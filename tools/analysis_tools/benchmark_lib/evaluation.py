@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Our IC15 / IC13 metrics against MMOCR's ``HmeanIOUMetric`` on the same predictions."""
 import time
 from typing import Callable, Dict, List, Sequence
@@ -11,8 +12,12 @@ from .data import grid_quads
 MMOCR_THRESHOLDS = dict(start=0.3, stop=0.9, step=0.1)
 
 
-def predictions_from_gt(rng, gt_quads: np.ndarray, gt_ignored: np.ndarray, size: float,
-                        recall: float = 0.9, jitter_px: float = 2.0,
+def predictions_from_gt(rng,
+                        gt_quads: np.ndarray,
+                        gt_ignored: np.ndarray,
+                        size: float,
+                        recall: float = 0.9,
+                        jitter_px: float = 2.0,
                         false_positives: float = 1.0) -> Dict[str, np.ndarray]:
     """Plausible detections of one image: jittered ground truth, misses and false positives.
 
@@ -62,8 +67,8 @@ def make_samples(images: Sequence[Dict], seed: int = 0) -> List[Dict]:
         sample.gt_instances = InstanceData(
             polygons=list(image['gt_quads'].astype(np.float32)),
             ignored=torch.from_numpy(np.asarray(image['gt_ignored'], dtype=bool)))
-        sample.pred_instances = InstanceData(polygons=list(pred['polygons']),
-                                             scores=torch.from_numpy(pred['scores']))
+        sample.pred_instances = InstanceData(
+            polygons=list(pred['polygons']), scores=torch.from_numpy(pred['scores']))
         samples.append(sample.to_dict())
     return samples
 
@@ -74,31 +79,38 @@ def images_from_annotations(data_infos: Sequence[Dict]) -> List[Dict]:
     images = []
     for info in data_infos:
         instances = info['instances']
-        images.append(dict(
-            img_path=info['img_path'], size=float(max(info['height'], info['width'])),
-            gt_quads=stack_quads([i['polygon'] for i in instances], 'ground-truth polygons'),
-            gt_ignored=np.array([i['ignore'] for i in instances], dtype=bool)))
+        images.append(
+            dict(
+                img_path=info['img_path'],
+                size=float(max(info['height'], info['width'])),
+                gt_quads=stack_quads([i['polygon'] for i in instances], 'ground-truth polygons'),
+                gt_ignored=np.array([i['ignore'] for i in instances], dtype=bool)))
     return images
 
 
-def images_with_words(num_images: int, num_words: int, size: int = 1024,
+def images_with_words(num_images: int,
+                      num_words: int,
+                      size: int = 1024,
                       seed: int = 0) -> List[Dict]:
     """Images holding exactly ``num_words`` grid words each (for the scaling curve)."""
     rng = np.random.default_rng(seed)
-    return [dict(gt_quads=grid_quads(rng, size, num_words).astype(np.float64),
-                 gt_ignored=np.zeros(num_words, dtype=bool), size=float(size))
-            for _ in range(num_images)]
+    return [
+        dict(
+            gt_quads=grid_quads(rng, size, num_words).astype(np.float64),
+            gt_ignored=np.zeros(num_words, dtype=bool),
+            size=float(size)) for _ in range(num_images)
+    ]
 
 
 def metric_factories() -> Dict[str, Callable]:
     """Metric name -> constructor, ours and MMOCR's."""
-    import textboxes_retina  # noqa: F401
     from mmocr.evaluation import HmeanIOUMetric
+
+    import textboxes_retina  # noqa: F401
     from textboxes_retina.evaluation import IC13DetEvalMetric, IC15HmeanMetric
     return dict(
         ours_ic15=lambda: IC15HmeanMetric(score_thr=0.4),
-        ours_ic15_sweep=lambda: IC15HmeanMetric(score_thr=0.4,
-                                                score_thr_sweep=MMOCR_THRESHOLDS),
+        ours_ic15_sweep=lambda: IC15HmeanMetric(score_thr=0.4, score_thr_sweep=MMOCR_THRESHOLDS),
         ours_ic13=lambda: IC13DetEvalMetric(score_thr=0.4),
         mmocr_hmean_iou=lambda: HmeanIOUMetric(pred_score_thrs=MMOCR_THRESHOLDS),
     )
@@ -128,8 +140,13 @@ def time_metric(factory: Callable, samples: Sequence[Dict], warmup: int = 10) ->
         seconds = time.perf_counter() - start
     finally:
         logger.setLevel(level)
-    return dict(seconds=seconds, ms_per_image=seconds * 1e3 / max(len(samples), 1),
-                metrics={k: float(v) for k, v in values.items()})
+    return dict(
+        seconds=seconds,
+        ms_per_image=seconds * 1e3 / max(len(samples), 1),
+        metrics={
+            k: float(v)
+            for k, v in values.items()
+        })
 
 
 def benchmark_metrics(samples: Sequence[Dict], names: Sequence[str] = None) -> Dict[str, Dict]:

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Inference latency, where the time goes, and FLOP efficiency of whole detectors."""
 from typing import Dict, List, Optional, Sequence
 
@@ -69,24 +70,40 @@ def _row(spec: ModelSpec, size: int, input_shape, records: List[Dict], totals: L
     stats = summarize_times(totals)
     total_ms = stats['median_ms']
     stages_ms = {stage: float(np.median([r[stage] for r in records])) * 1e3 for stage in STAGES}
-    stages_ms['post'] = float(np.median(
-        [t - sum(r.values()) for t, r in zip(totals, records)])) * 1e3
-    row = dict(model=spec.name, label=spec.label, size=size, input_shape=list(input_shape),
-               images_per_s=1e3 / total_ms, num_detections=num_detections, **stats,
-               stages_ms=stages_ms,
-               stage_shares={k: v / total_ms for k, v in stages_ms.items()})
+    stages_ms['post'] = float(np.median([t - sum(r.values())
+                                         for t, r in zip(totals, records)])) * 1e3
+    row = dict(
+        model=spec.name,
+        label=spec.label,
+        size=size,
+        input_shape=list(input_shape),
+        images_per_s=1e3 / total_ms,
+        num_detections=num_detections,
+        **stats,
+        stages_ms=stages_ms,
+        stage_shares={
+            k: v / total_ms
+            for k, v in stages_ms.items()
+        })
     if gmacs is not None:
         network_s = sum(stages_ms[s] for s in NETWORK_STAGES) / 1e3
         row['gmacs'] = gmacs
         row['achieved_gflops'] = 2 * gmacs['total'] / network_s
-        row['stage_gflops'] = {s: 2 * gmacs[s] / (stages_ms[s] / 1e3)
-                               for s in NETWORK_STAGES if stages_ms[s] > 0}
+        row['stage_gflops'] = {
+            s: 2 * gmacs[s] / (stages_ms[s] / 1e3)
+            for s in NETWORK_STAGES if stages_ms[s] > 0
+        }
     return row
 
 
-def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup: int = 1,
-                    device: str = 'cpu', budget_s: float = float('inf'),
-                    count_flops: bool = True, all_candidates: bool = True,
+def benchmark_model(spec: ModelSpec,
+                    sizes: Sequence[int],
+                    repeats: int,
+                    warmup: int = 1,
+                    device: str = 'cpu',
+                    budget_s: float = float('inf'),
+                    count_flops: bool = True,
+                    all_candidates: bool = True,
                     log=print) -> List[Dict]:
     """Time ``test_step`` (preprocessing, network, decoding, NMS) of one detector.
 
@@ -129,8 +146,9 @@ def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup:
 
             totals = time_runs(run, repeats, warmup, device, budget_s)
             records = records[warmup:]
-            rows.append(_row(spec, size, inputs.shape[-2:], records, totals, gmacs,
-                             len(outputs[0].pred_instances)))
+            rows.append(
+                _row(spec, size, inputs.shape[-2:], records, totals, gmacs,
+                     len(outputs[0].pred_instances)))
             log(f'  {spec.name} @ {size}: median {rows[-1]["median_ms"]:.0f} ms '
                 f'over {rows[-1]["runs"]} runs')
     finally:
@@ -138,7 +156,8 @@ def benchmark_model(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup:
     return rows
 
 
-def add_ratios(rows: List[Dict], peak_gflops: Optional[float] = None,
+def add_ratios(rows: List[Dict],
+               peak_gflops: Optional[float] = None,
                reference: str = 'dbnet_r50') -> None:
     """Add, in place, ``latency_vs_<reference>`` (latency / the reference's at the same size)
     and ``fraction_of_peak`` (achieved GFLOP/s / ``peak_gflops``) to each row."""

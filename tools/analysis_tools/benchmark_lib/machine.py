@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """What the benchmark ran on, and the dense matmul / convolution rates it can reach."""
 import os
 import platform
@@ -62,8 +63,11 @@ def describe_machine(device: str = 'cpu') -> Dict:
 
 
 @torch.no_grad()
-def peak_gflops(device: str = 'cpu', matmul_size: int = 2048, conv_size: int = 96,
-                conv_channels: int = 256, repeats: int = 5) -> Dict[str, Dict[str, float]]:
+def peak_gflops(device: str = 'cpu',
+                matmul_size: int = 2048,
+                conv_size: int = 96,
+                conv_channels: int = 256,
+                repeats: int = 5) -> Dict[str, Dict[str, float]]:
     """Reachable dense float32 throughput: a square matmul and a 3x3 convolution.
 
     FLOPs count a multiply-add as two operations (``2 n^3`` for an ``n x n`` matmul).
@@ -85,18 +89,22 @@ def peak_gflops(device: str = 'cpu', matmul_size: int = 2048, conv_size: int = 9
     b = torch.randn(matmul_size, matmul_size, generator=generator).to(device)
     conv = torch.nn.Conv2d(conv_channels, conv_channels, 3, padding=1).to(device)
     x = torch.randn(1, conv_channels, conv_size, conv_size, generator=generator).to(device)
-    work = dict(matmul=(lambda: a @ b, 2 * matmul_size**3),
-                conv3x3=(lambda: conv(x), 2 * conv_channels**2 * 9 * conv_size**2))
+    work = dict(
+        matmul=(lambda: a @ b, 2 * matmul_size**3),
+        conv3x3=(lambda: conv(x), 2 * conv_channels**2 * 9 * conv_size**2))
     results = {}
     for name, (fn, flop) in work.items():
         stats = summarize_times(time_runs(fn, repeats, warmup=2, device=device))
-        results[name] = dict(gflop=flop / 1e9,
-                             best_gflops=flop / 1e9 / (stats['min_ms'] / 1e3),
-                             median_gflops=flop / 1e9 / (stats['median_ms'] / 1e3))
+        results[name] = dict(
+            gflop=flop / 1e9,
+            best_gflops=flop / 1e9 / (stats['min_ms'] / 1e3),
+            median_gflops=flop / 1e9 / (stats['median_ms'] / 1e3))
     return results
 
 
 def best_of(*measurements: Dict[str, Dict[str, float]]) -> Dict[str, Dict[str, float]]:
     """Per kernel, the measurement with the highest ``best_gflops`` (the reachable peak)."""
-    return {name: max((m[name] for m in measurements), key=lambda r: r['best_gflops'])
-            for name in measurements[0]}
+    return {
+        name: max((m[name] for m in measurements), key=lambda r: r['best_gflops'])
+        for name in measurements[0]
+    }

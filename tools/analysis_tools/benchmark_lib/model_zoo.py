@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The detectors compared, built randomly initialised from their own configs."""
 import copy
 import glob
@@ -16,10 +17,12 @@ OUR_SMALL_CONFIG = osp.join(REPO_ROOT, 'configs', '_base_', 'models',
                             'textboxes_retina_r18-small.py')
 
 # FPN from C3 (P3..P7): the stride-4 level and its anchors are dropped.
-C3_OVERRIDES = dict(model=dict(
-    neck=dict(start_level=1, num_outs=5),
-    bbox_head=dict(anchor_generator=dict(strides=[8, 16, 32, 64, 128],
-                                         base_sizes=[32, 64, 128, 256, 512]))))
+C3_OVERRIDES = dict(
+    model=dict(
+        neck=dict(start_level=1, num_outs=5),
+        bbox_head=dict(
+            anchor_generator=dict(strides=[8, 16, 32, 64, 128], base_sizes=[32, 64, 128, 256, 512
+                                                                            ]))))
 
 
 def packaged_config(package: str, *parts: str) -> str:
@@ -61,8 +64,8 @@ def _c3_config() -> Optional[str]:
     """An SE-ResNet50 C3-P7 config written by the project (model base first, then leaves), if
     any (other C3 models, such as the demo's PP-OCR backbone, are not this one)."""
     for pattern in (('_base_', 'models', '*se-r50*c3*.py'),
-                    ('textboxes_retina', '*se-r50*fpn-c3*.py'),
-                    ('textboxes_retina', 'ablations', '*se-r50*fpn-c3*.py')):
+                    ('textboxes_retina', '*se-r50*fpn-c3*.py'), ('textboxes_retina', 'ablations',
+                                                                 '*se-r50*fpn-c3*.py')):
         found = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', *pattern)))
         if found:
             return found[0]
@@ -74,12 +77,15 @@ def model_specs() -> Dict[str, ModelSpec]:
     c3_config = _c3_config()
     specs = [
         ModelSpec('ours_c2', 'TextBoxes-Retina SE-R50 C2-P7', OUR_C2_CONFIG, 'mmocr'),
-        ModelSpec('ours_c3', 'TextBoxes-Retina SE-R50 C3-P7', c3_config or OUR_C2_CONFIG,
-                  'mmocr', {} if c3_config else C3_OVERRIDES),
+        ModelSpec('ours_c3', 'TextBoxes-Retina SE-R50 C3-P7', c3_config or OUR_C2_CONFIG, 'mmocr',
+                  {} if c3_config else C3_OVERRIDES),
         ModelSpec('ours_small', 'TextBoxes-Retina R18-small', OUR_SMALL_CONFIG, 'mmocr'),
-        ModelSpec('dbnet_r50', 'MMOCR DBNet-R50',
-                  packaged_config('mmocr', 'textdet', 'dbnet', 'dbnet_resnet50_1200e_icdar2015.py'),
-                  'mmocr', anchor_head=False),
+        ModelSpec(
+            'dbnet_r50',
+            'MMOCR DBNet-R50',
+            packaged_config('mmocr', 'textdet', 'dbnet', 'dbnet_resnet50_1200e_icdar2015.py'),
+            'mmocr',
+            anchor_head=False),
         ModelSpec('retinanet_r50', 'mmdet RetinaNet-R50 (COCO, hbox)',
                   packaged_config('mmdet', 'retinanet', 'retinanet_r50_fpn_1x_coco.py'), 'mmdet'),
     ]
@@ -104,8 +110,9 @@ def strip_pretrained(cfg):
         if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
             cfg.pop('init_cfg')
         elif isinstance(init_cfg, list):
-            cfg['init_cfg'] = [c for c in init_cfg
-                               if not (isinstance(c, dict) and c.get('type') == 'Pretrained')]
+            cfg['init_cfg'] = [
+                c for c in init_cfg if not (isinstance(c, dict) and c.get('type') == 'Pretrained')
+            ]
         for value in cfg.values():
             strip_pretrained(value)
     elif isinstance(cfg, (list, tuple)):
@@ -131,7 +138,9 @@ def load_model_config(spec: ModelSpec, extra: Optional[Dict] = None) -> ConfigDi
     return strip_pretrained(cfg.model)
 
 
-def build_detector(spec: ModelSpec, device: str = 'cpu', all_candidates: bool = False,
+def build_detector(spec: ModelSpec,
+                   device: str = 'cpu',
+                   all_candidates: bool = False,
                    extra: Optional[Dict] = None) -> torch.nn.Module:
     """Build, randomly initialise and put into eval mode one detector.
 
@@ -147,9 +156,10 @@ def build_detector(spec: ModelSpec, device: str = 'cpu', all_candidates: bool = 
     Returns:
         nn.Module: The detector.
     """
-    import textboxes_retina  # noqa: F401  (registers our modules)
     from mmdet.registry import MODELS as MMDET_MODELS
     from mmocr.registry import MODELS as MMOCR_MODELS
+
+    import textboxes_retina  # noqa: F401  (registers our modules)
     model_cfg = load_model_config(spec, extra)
     if all_candidates and spec.anchor_head:
         model_cfg.test_cfg.score_thr = 0.0
@@ -182,8 +192,11 @@ def head_of(model: torch.nn.Module) -> torch.nn.Module:
 
 def stage_modules(model: torch.nn.Module) -> Dict[str, torch.nn.Module]:
     """Stage name -> module, in call order: preprocess, backbone, neck, head."""
-    return dict(preprocess=model.data_preprocessor, backbone=model.backbone, neck=model.neck,
-                head=head_of(model))
+    return dict(
+        preprocess=model.data_preprocessor,
+        backbone=model.backbone,
+        neck=model.neck,
+        head=head_of(model))
 
 
 def make_batch(spec: ModelSpec, image: torch.Tensor) -> Dict[str, List]:
@@ -201,6 +214,7 @@ def make_batch(spec: ModelSpec, image: torch.Tensor) -> Dict[str, List]:
     else:
         from mmocr.structures import TextDetDataSample as SampleClass
     height, width = image.shape[-2:]
-    sample = SampleClass(metainfo=dict(img_shape=(height, width), ori_shape=(height, width),
-                                       scale_factor=(1.0, 1.0)))
+    sample = SampleClass(
+        metainfo=dict(
+            img_shape=(height, width), ori_shape=(height, width), scale_factor=(1.0, 1.0)))
     return dict(inputs=[image], data_samples=[sample])

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """ONNX Runtime latency next to PyTorch's, for the same detector, input and post-processing."""
 import os
 import os.path as osp
@@ -30,8 +31,13 @@ def _alternate(runs: Dict[str, callable], repeats: int, warmup: int, device: str
     return seconds
 
 
-def benchmark_onnxruntime(spec: ModelSpec, sizes: Sequence[int], repeats: int, warmup: int,
-                          out_dir: str, device: str = 'cpu', budget_s: float = float('inf'),
+def benchmark_onnxruntime(spec: ModelSpec,
+                          sizes: Sequence[int],
+                          repeats: int,
+                          warmup: int,
+                          out_dir: str,
+                          device: str = 'cpu',
+                          budget_s: float = float('inf'),
                           log=print) -> List[Dict]:
     """Export one of our detectors (random weights) to ONNX and time ``test_step`` (and the
     network alone) in PyTorch and in ONNX Runtime (CPU provider, as many intra-op threads as
@@ -76,41 +82,53 @@ def benchmark_onnxruntime(spec: ModelSpec, sizes: Sequence[int], repeats: int, w
         outputs = {}
 
         def step(name, detector, image_device):
+
             def run():
                 with torch.no_grad():
                     outputs[name] = detector.test_step(make_batch(spec, image.to(image_device)))
+
             return run
 
         def network(detector):
+
             def run():
                 with torch.no_grad():
                     detector._forward(inputs)
+
             return run
 
-        seconds = _alternate(dict(pytorch=step('pytorch', model, device),
-                                  onnxruntime=step('onnxruntime', ort_model, 'cpu'),
-                                  pytorch_network=network(model),
-                                  onnxruntime_network=network(ort_model)),
-                             repeats, warmup, device, budget_s)
+        seconds = _alternate(
+            dict(
+                pytorch=step('pytorch', model, device),
+                onnxruntime=step('onnxruntime', ort_model, 'cpu'),
+                pytorch_network=network(model),
+                onnxruntime_network=network(ort_model)), repeats, warmup, device, budget_s)
         with torch.no_grad():
             torch_maps = [m for group in model._forward(inputs) for m in group]
             ort_maps = [m for group in ort_model._forward(inputs) for m in group]
         stats = {name: summarize_times(values) for name, values in seconds.items()}
-        row = dict(model=spec.name, label=spec.label, size=size,
-                   input_shape=list(inputs.shape[-2:]), threads=threads,
-                   export_s=export_s if not rows else None, **{
-                       f'{name}_median_ms': s['median_ms'] for name, s in stats.items()},
-                   runs=stats['pytorch']['runs'],
-                   num_detections=dict(pytorch=len(outputs['pytorch'][0].pred_instances),
-                                       onnxruntime=len(outputs['onnxruntime'][0].pred_instances)),
-                   max_abs_diff=max(float((t.cpu() - o.cpu()).abs().max())
-                                    for t, o in zip(torch_maps, ort_maps)))
+        row = dict(
+            model=spec.name,
+            label=spec.label,
+            size=size,
+            input_shape=list(inputs.shape[-2:]),
+            threads=threads,
+            export_s=export_s if not rows else None,
+            **{
+                f'{name}_median_ms': s['median_ms']
+                for name, s in stats.items()
+            },
+            runs=stats['pytorch']['runs'],
+            num_detections=dict(
+                pytorch=len(outputs['pytorch'][0].pred_instances),
+                onnxruntime=len(outputs['onnxruntime'][0].pred_instances)),
+            max_abs_diff=max(
+                float((t.cpu() - o.cpu()).abs().max()) for t, o in zip(torch_maps, ort_maps)))
         row['ort_vs_pytorch'] = row['onnxruntime_median_ms'] / row['pytorch_median_ms']
-        row['ort_vs_pytorch_network'] = (row['onnxruntime_network_median_ms'] /
-                                         row['pytorch_network_median_ms'])
+        row['ort_vs_pytorch_network'] = (
+            row['onnxruntime_network_median_ms'] / row['pytorch_network_median_ms'])
         rows.append(row)
         log(f"  {spec.name} @ {size}: PyTorch {row['pytorch_median_ms']:.0f} ms, ONNX Runtime "
             f"{row['onnxruntime_median_ms']:.0f} ms (x{row['ort_vs_pytorch']:.3f}); network "
             f"x{row['ort_vs_pytorch_network']:.3f}; max |diff| {row['max_abs_diff']:.2g}")
     return rows
-

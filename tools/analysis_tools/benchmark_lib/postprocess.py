@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Decode + quad NMS of our head against a plain reference (Python loops, shapely polygons).
 
 Both sides take the same head outputs (per-level classification logits and regression deltas)
@@ -20,11 +21,13 @@ from .timing import summarize_times, time_runs
 def featmap_sizes(head, size: int, pad_size_divisor: int = 128) -> List[Tuple[int, int]]:
     """Feature map sizes of a square ``size`` input padded to ``pad_size_divisor``."""
     padded = int(math.ceil(size / pad_size_divisor) * pad_size_divisor)
-    return [(padded // stride[1], padded // stride[0])
-            for stride in head.prior_generator.strides]
+    return [(padded // stride[1], padded // stride[0]) for stride in head.prior_generator.strides]
 
 
-def make_head_outputs(head, size: int, num_words: int = 0, seed: int = 0,
+def make_head_outputs(head,
+                      size: int,
+                      num_words: int = 0,
+                      seed: int = 0,
                       pad_size_divisor: int = 128) -> Tuple[List, List]:
     """Head outputs of one image with a known amount of post-processing work.
 
@@ -62,10 +65,13 @@ def make_head_outputs(head, size: int, num_words: int = 0, seed: int = 0,
     low, high = (0.06, 0.94) if num_words == 0 else (0.6, 0.95)
     scores = low + (high - low) * torch.randperm(total, generator=generator).double() / total
     values = torch.logit(scores).float().split([int(mask.sum()) for mask in lit])
-    cls_scores = [torch.full(mask.shape, -8.0).masked_scatter(mask, value)
-                  for mask, value in zip(lit, values)]
-    bbox_preds = [torch.randn(1, head.num_base_priors * width, h, w, generator=generator)
-                  for h, w in sizes]
+    cls_scores = [
+        torch.full(mask.shape, -8.0).masked_scatter(mask, value)
+        for mask, value in zip(lit, values)
+    ]
+    bbox_preds = [
+        torch.randn(1, head.num_base_priors * width, h, w, generator=generator) for h, w in sizes
+    ]
     return cls_scores, bbox_preds
 
 
@@ -81,8 +87,8 @@ def ours(head, cls_scores: List, bbox_preds: List, size: int):
     Returns:
         InstanceData: Kept ``bboxes`` (K, 8) and ``scores`` (K, ).
     """
-    return head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[image_meta(size)],
-                                rescale=True)[0]
+    return head.predict_by_feat(
+        cls_scores, bbox_preds, batch_img_metas=[image_meta(size)], rescale=True)[0]
 
 
 def _plain_quad(points: List[Tuple[float, float]], min_area: float):
@@ -92,8 +98,9 @@ def _plain_quad(points: List[Tuple[float, float]], min_area: float):
     points = sorted(points, key=lambda p: math.atan2(p[1] - cy, p[0] - cx))
 
     def area(pts):
-        return abs(sum(pts[i][0] * pts[(i + 1) % 4][1] - pts[(i + 1) % 4][0] * pts[i][1]
-                       for i in range(4))) / 2
+        return abs(
+            sum(pts[i][0] * pts[(i + 1) % 4][1] - pts[(i + 1) % 4][0] * pts[i][1]
+                for i in range(4))) / 2
 
     def turn(o, a, b):
         return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
@@ -149,8 +156,9 @@ def reference(cls_scores: List, bbox_preds: List, anchors: List, size: int, cfg,
     kept: List = []
     for score, quad in candidates:
         polygon = Polygon(quad)
-        if all(polygon.intersection(other).area / polygon.union(other).area
-               <= cfg.nms.iou_threshold for _, _, other in kept):
+        if all(
+                polygon.intersection(other).area /
+                polygon.union(other).area <= cfg.nms.iou_threshold for _, _, other in kept):
             kept.append((score, quad, polygon))
             if len(kept) == cfg.max_per_img:
                 break
@@ -161,12 +169,13 @@ def reference(cls_scores: List, bbox_preds: List, anchors: List, size: int, cfg,
 def _by_score_then_centre(quads: np.ndarray, scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Quads (K, 4, 2) and scores (K, ) by decreasing score, ties by centre x then y."""
     centres = quads.mean(1) if len(quads) else np.zeros((0, 2))
-    order = np.lexsort((centres[:, 1].round(2), centres[:, 0].round(2),
-                        -scores.astype(np.float32)))
+    order = np.lexsort((centres[:, 1].round(2), centres[:, 0].round(2), -scores.astype(np.float32)))
     return quads[order], scores[order]
 
 
-def compare_kept(results, ref_quads: np.ndarray, ref_scores: np.ndarray,
+def compare_kept(results,
+                 ref_quads: np.ndarray,
+                 ref_scores: np.ndarray,
                  atol_px: float = 1e-2) -> Dict:
     """Check that both sides kept the same quads (same scores, same vertices).
 
@@ -184,8 +193,8 @@ def compare_kept(results, ref_quads: np.ndarray, ref_scores: np.ndarray,
     # Equal float32 scores may come in either order: sort by score, then by centre.
     quads, scores = _by_score_then_centre(quads, scores)
     ref_quads, ref_scores = _by_score_then_centre(ref_quads, ref_scores)
-    report = dict(ours_kept=len(scores), reference_kept=len(ref_scores),
-                  max_vertex_error_px=None, same=False)
+    report = dict(
+        ours_kept=len(scores), reference_kept=len(ref_scores), max_vertex_error_px=None, same=False)
     if len(scores) != len(ref_scores) or not np.allclose(scores, ref_scores, rtol=1e-5):
         return report
     if len(scores):
@@ -199,8 +208,13 @@ def compare_kept(results, ref_quads: np.ndarray, ref_scores: np.ndarray,
     return report
 
 
-def benchmark_case(head, size: int, num_words: int, repeats: int, reference_repeats: int = 1,
-                   seed: int = 0, check: bool = True) -> Dict:
+def benchmark_case(head,
+                   size: int,
+                   num_words: int,
+                   repeats: int,
+                   reference_repeats: int = 1,
+                   seed: int = 0,
+                   check: bool = True) -> Dict:
     """Time ours and the reference on the same synthetic head outputs.
 
     Args:
@@ -219,8 +233,8 @@ def benchmark_case(head, size: int, num_words: int, repeats: int, reference_repe
     from textboxes_retina.structures import quad_nms
     cls_scores, bbox_preds = make_head_outputs(head, size, num_words, seed)
     shapes = [c.shape[-2:] for c in cls_scores]
-    ours_stats = summarize_times(time_runs(
-        lambda: ours(head, cls_scores, bbox_preds, size), repeats, warmup=1))
+    ours_stats = summarize_times(
+        time_runs(lambda: ours(head, cls_scores, bbox_preds, size), repeats, warmup=1))
     device = cls_scores[0].device
     generator = head.prior_generator
 
@@ -247,14 +261,29 @@ def benchmark_case(head, size: int, num_words: int, repeats: int, reference_repe
                              f'{num_words} words: {comparison}')
     # NMS alone on ours' candidates before suppression (stopping at max_per_img, as the head
     # does), for the split.
-    candidates = head.predict_by_feat(cls_scores, bbox_preds, batch_img_metas=[image_meta(size)],
-                                      rescale=True, with_nms=False)[0]
-    nms_stats = summarize_times(time_runs(
-        lambda: quad_nms(candidates.bboxes, candidates.scores, cfg.nms.iou_threshold,
-                         candidates.labels, max_num=cfg.max_per_img), repeats, warmup=1))
-    return dict(size=size, num_words=num_words, nms_pre=cfg.nms_pre,
-                candidates=len(candidates), ours_ms=ours_stats['median_ms'],
-                ours_p90_ms=ours_stats['p90_ms'], ours_runs=ours_stats['runs'],
-                anchors_ms=anchor_stats['median_ms'], nms_ms=nms_stats['median_ms'],
-                reference_ms=ref_stats['median_ms'], reference_runs=ref_stats['runs'],
-                speedup=ref_stats['median_ms'] / ours_stats['median_ms'], **comparison)
+    candidates = head.predict_by_feat(
+        cls_scores, bbox_preds, batch_img_metas=[image_meta(size)], rescale=True, with_nms=False)[0]
+    nms_stats = summarize_times(
+        time_runs(
+            lambda: quad_nms(
+                candidates.bboxes,
+                candidates.scores,
+                cfg.nms.iou_threshold,
+                candidates.labels,
+                max_num=cfg.max_per_img),
+            repeats,
+            warmup=1))
+    return dict(
+        size=size,
+        num_words=num_words,
+        nms_pre=cfg.nms_pre,
+        candidates=len(candidates),
+        ours_ms=ours_stats['median_ms'],
+        ours_p90_ms=ours_stats['p90_ms'],
+        ours_runs=ours_stats['runs'],
+        anchors_ms=anchor_stats['median_ms'],
+        nms_ms=nms_stats['median_ms'],
+        reference_ms=ref_stats['median_ms'],
+        reference_runs=ref_stats['runs'],
+        speedup=ref_stats['median_ms'] / ours_stats['median_ms'],
+        **comparison)

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Wall-clock timing, per-module stage timing and peak resident memory."""
 import time
 from contextlib import contextmanager
@@ -24,12 +25,19 @@ def summarize_times(seconds: Sequence[float]) -> Dict[str, float]:
         ``min_ms`` and ``runs``.
     """
     times = np.asarray(seconds, dtype=np.float64) * 1e3
-    return dict(median_ms=float(np.median(times)), p90_ms=float(np.percentile(times, 90)),
-                mean_ms=float(times.mean()), min_ms=float(times.min()), runs=len(times))
+    return dict(
+        median_ms=float(np.median(times)),
+        p90_ms=float(np.percentile(times, 90)),
+        mean_ms=float(times.mean()),
+        min_ms=float(times.min()),
+        runs=len(times))
 
 
-def time_runs(fn: Callable[[], object], repeats: int, warmup: int = 1,
-              device: str = 'cpu', budget_s: float = float('inf')) -> List[float]:
+def time_runs(fn: Callable[[], object],
+              repeats: int,
+              warmup: int = 1,
+              device: str = 'cpu',
+              budget_s: float = float('inf')) -> List[float]:
     """Time ``fn`` after warm-up runs.
 
     Args:
@@ -79,15 +87,19 @@ class StageTimer:
             self._handles.append(module.register_forward_hook(self._post_hook(name)))
 
     def _pre_hook(self, name: str) -> Callable:
+
         def hook(module, args):
             synchronize(self.device)
             self._starts[name] = time.perf_counter()
+
         return hook
 
     def _post_hook(self, name: str) -> Callable:
+
         def hook(module, args, output):
             synchronize(self.device)
             self.totals[name] += time.perf_counter() - self._starts.pop(name)
+
         return hook
 
     def reset(self) -> None:

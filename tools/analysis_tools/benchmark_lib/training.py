@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Training speed and memory of our quad head vs mmdet's RetinaHead, and data-pipeline rates."""
 import time
 from typing import Dict, List, Optional, Sequence
@@ -27,27 +28,35 @@ def retina_head_overrides(spec: ModelSpec) -> Dict:
     ours = load_model_config(spec)
     head = ours.bbox_head
     assigner = dict(ours.train_cfg.assigner)
-    assigner.update(type='mmdet.MaxIoUAssigner',
-                    iou_calculator=dict(type='mmdet.BboxOverlaps2D'))
-    return dict(model=dict(
-        bbox_head=dict(
-            _delete_=True,
-            type='mmdet.RetinaHead',
-            num_classes=head.num_classes,
-            in_channels=head.in_channels,
-            stacked_convs=head.stacked_convs,
-            feat_channels=head.feat_channels,
-            anchor_generator=dict(type='mmdet.AnchorGenerator', octave_base_scale=4,
-                                  scales_per_octave=3, ratios=[0.5, 1.0, 2.0],
-                                  strides=list(head.anchor_generator.strides)),
-            bbox_coder=dict(type='mmdet.DeltaXYWHBBoxCoder', target_means=[0.0] * 4,
-                            target_stds=[0.1, 0.1, 0.2, 0.2]),
-            loss_cls=head.loss_cls,
-            loss_bbox=head.loss_bbox),
-        train_cfg=dict(assigner=dict(_delete_=True, **assigner))))
+    assigner.update(type='mmdet.MaxIoUAssigner', iou_calculator=dict(type='mmdet.BboxOverlaps2D'))
+    return dict(
+        model=dict(
+            bbox_head=dict(
+                _delete_=True,
+                type='mmdet.RetinaHead',
+                num_classes=head.num_classes,
+                in_channels=head.in_channels,
+                stacked_convs=head.stacked_convs,
+                feat_channels=head.feat_channels,
+                anchor_generator=dict(
+                    type='mmdet.AnchorGenerator',
+                    octave_base_scale=4,
+                    scales_per_octave=3,
+                    ratios=[0.5, 1.0, 2.0],
+                    strides=list(head.anchor_generator.strides)),
+                bbox_coder=dict(
+                    type='mmdet.DeltaXYWHBBoxCoder',
+                    target_means=[0.0] * 4,
+                    target_stds=[0.1, 0.1, 0.2, 0.2]),
+                loss_cls=head.loss_cls,
+                loss_bbox=head.loss_bbox),
+            train_cfg=dict(assigner=dict(_delete_=True, **assigner))))
 
 
-def train_batch(head_kind: str, size: int, batch_size: int, num_words: int = 10,
+def train_batch(head_kind: str,
+                size: int,
+                batch_size: int,
+                num_words: int = 10,
                 seed: int = 0) -> Dict[str, List]:
     """One training batch of synthetic images with ``num_words`` rotated words each.
 
@@ -65,6 +74,7 @@ def train_batch(head_kind: str, size: int, batch_size: int, num_words: int = 10,
     from mmdet.structures import DetDataSample
     from mmengine.structures import InstanceData
     from mmocr.structures import TextDetDataSample
+
     from textboxes_retina.structures import quads_to_bboxes
     rng = np.random.default_rng(seed)
     inputs, samples = [], []
@@ -72,8 +82,8 @@ def train_batch(head_kind: str, size: int, batch_size: int, num_words: int = 10,
         quads = grid_quads(rng, size, num_words)
         boxes = quads_to_bboxes(quads)
         meta = dict(img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0))
-        gt = InstanceData(bboxes=torch.from_numpy(boxes),
-                          labels=torch.zeros(num_words, dtype=torch.long))
+        gt = InstanceData(
+            bboxes=torch.from_numpy(boxes), labels=torch.zeros(num_words, dtype=torch.long))
         if head_kind == 'quad':
             sample = TextDetDataSample(metainfo=meta)
             gt.polygons = list(quads)
@@ -86,8 +96,12 @@ def train_batch(head_kind: str, size: int, batch_size: int, num_words: int = 10,
     return dict(inputs=inputs, data_samples=samples)
 
 
-def benchmark_training(spec: ModelSpec, size: int, batch_size: int, repeats: int,
-                       warmup: int = 1, device: str = 'cpu',
+def benchmark_training(spec: ModelSpec,
+                       size: int,
+                       batch_size: int,
+                       repeats: int,
+                       warmup: int = 1,
+                       device: str = 'cpu',
                        budget_s: float = float('inf')) -> List[Dict]:
     """Iterations/s and peak RSS of ``train_step`` with our head and with ``RetinaHead``.
 
@@ -112,8 +126,10 @@ def benchmark_training(spec: ModelSpec, size: int, batch_size: int, repeats: int
     for head_kind, extra in (('quad', None), ('retina', retina_head_overrides(spec))):
         with peak_rss() as memory:
             model = build_detector(spec, device, extra=extra).train()
-            optim_wrapper = OptimWrapper(torch.optim.SGD(
-                [p for p in model.parameters() if p.requires_grad], lr=1e-4, momentum=0.9))
+            optim_wrapper = OptimWrapper(
+                torch.optim.SGD([p for p in model.parameters() if p.requires_grad],
+                                lr=1e-4,
+                                momentum=0.9))
             batch = train_batch(head_kind, size, batch_size)
             losses: List[Dict] = []
 
@@ -122,12 +138,20 @@ def benchmark_training(spec: ModelSpec, size: int, batch_size: int, repeats: int
 
             stats = summarize_times(time_runs(step, repeats, warmup, device, budget_s))
         loss = {k: float(torch.as_tensor(v).detach()) for k, v in losses[-1].items()}
-        rows.append(dict(head=head_kind, head_type=type(model.bbox_head).__name__, size=size,
-                         batch_size=batch_size, **stats, iters_per_s=1e3 / stats['median_ms'],
-                         images_per_s=batch_size * 1e3 / stats['median_ms'],
-                         rss_start_mib=memory['start_mib'], rss_peak_mib=memory['peak_mib'],
-                         rss_peak_is_lifetime=memory['peak_is_lifetime'],
-                         last_loss=loss, finite_loss=all(np.isfinite(list(loss.values())))))
+        rows.append(
+            dict(
+                head=head_kind,
+                head_type=type(model.bbox_head).__name__,
+                size=size,
+                batch_size=batch_size,
+                **stats,
+                iters_per_s=1e3 / stats['median_ms'],
+                images_per_s=batch_size * 1e3 / stats['median_ms'],
+                rss_start_mib=memory['start_mib'],
+                rss_peak_mib=memory['peak_mib'],
+                rss_peak_is_lifetime=memory['peak_is_lifetime'],
+                last_loss=loss,
+                finite_loss=all(np.isfinite(list(loss.values())))))
         model = optim_wrapper = batch = None  # free the head's memory before the next one
     return rows
 
@@ -162,19 +186,30 @@ def loader_rate(dataset, num_images: int, batch_size: int, num_workers: int) -> 
     from mmengine.dataset import pseudo_collate
     from torch.utils.data import DataLoader, Subset
     indices = [i % len(dataset) for i in range(num_images + batch_size)]
-    loader = DataLoader(Subset(dataset, indices), batch_size=batch_size, shuffle=False,
-                        num_workers=num_workers, collate_fn=pseudo_collate)
+    loader = DataLoader(
+        Subset(dataset, indices),
+        batch_size=batch_size,
+        shuffle=False,
+        num_workers=num_workers,
+        collate_fn=pseudo_collate)
     iterator = iter(loader)
     next(iterator)
     start = time.perf_counter()
     images = sum(len(batch['inputs']) for batch in iterator)
     seconds = time.perf_counter() - start
-    return dict(images=images, seconds=seconds, images_per_s=images / seconds,
-                num_workers=num_workers, batch_size=batch_size)
+    return dict(
+        images=images,
+        seconds=seconds,
+        images_per_s=images / seconds,
+        num_workers=num_workers,
+        batch_size=batch_size)
 
 
-def benchmark_pipelines(data_root: str, pipelines: Dict[str, Sequence[Dict]], num_images: int,
-                        batch_size: int, num_workers: int,
+def benchmark_pipelines(data_root: str,
+                        pipelines: Dict[str, Sequence[Dict]],
+                        num_images: int,
+                        batch_size: int,
+                        num_workers: int,
                         loader_samples: Optional[int] = None) -> List[Dict]:
     """Single-process and DataLoader rates of several train pipelines on the same images.
 

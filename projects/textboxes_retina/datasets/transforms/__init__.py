@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Quad-aware transforms. Resize, flip, padding and photometric distortion reuse MMOCR's
 ``Resize`` / ``RandomFlip``, mmcv's ``Pad`` and mmdet's ``PhotoMetricDistortion`` (their handling
 of polygons is tested in ``tests/test_datasets/test_transforms``). Their geometry is in

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Per-instance bookkeeping of the results dict shared by the quad transforms."""
 import numpy as np
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """SSD / TextBoxes++ patch sampling for quadrilateral text (and the seed's word-count modes)."""
 from typing import Optional, Sequence, Tuple
 
@@ -102,9 +103,9 @@ class QuadRandomCrop(BaseTransform):
             raise ValueError(f'aspect_ratio_range must be positive, got {aspect_ratio_range}')
         if len(min_overlaps) == 0:
             raise ValueError('min_overlaps must not be empty')
-        if min_words_inside is not None and (
-                len(min_words_inside) == 0
-                or any(k is not None and k < 0 for k in min_words_inside)):
+        if min_words_inside is not None and (len(min_words_inside) == 0
+                                             or any(k is not None and k < 0
+                                                    for k in min_words_inside)):
             raise ValueError('min_words_inside must be a non-empty sequence of None or counts '
                              f'>= 0, got {min_words_inside}')
         if not 0 <= inside_thr < 1:
@@ -148,10 +149,10 @@ class QuadRandomCrop(BaseTransform):
         if not polygons:
             return 0
         bboxes = polygons_to_bboxes(polygons).astype(np.float64)
-        inter_w = np.clip(np.minimum(bboxes[:, 2], box[2]) - np.maximum(bboxes[:, 0], box[0]),
-                          0, None)
-        inter_h = np.clip(np.minimum(bboxes[:, 3], box[3]) - np.maximum(bboxes[:, 1], box[1]),
-                          0, None)
+        inter_w = np.clip(
+            np.minimum(bboxes[:, 2], box[2]) - np.maximum(bboxes[:, 0], box[0]), 0, None)
+        inter_h = np.clip(
+            np.minimum(bboxes[:, 3], box[3]) - np.maximum(bboxes[:, 1], box[1]), 0, None)
         areas = (bboxes[:, 2] - bboxes[:, 0]) * (bboxes[:, 3] - bboxes[:, 1])
         inside = np.divide(inter_w * inter_h, areas, out=np.zeros_like(areas), where=areas > 0)
         return int((inside > self.inside_thr).sum())

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Zoom-out augmentation (SSD "expand") that moves quads with the image."""
 from typing import Optional, Sequence, Tuple
 
@@ -91,8 +92,9 @@ class QuadRandomExpand(BaseTransform):
         if results.get('gt_polygons') is not None:
             results['gt_polygons'] = translate_polygons(results['gt_polygons'], left, top)
         if results.get('gt_bboxes') is not None:
-            results['gt_bboxes'] = (np.asarray(results['gt_bboxes'], dtype=np.float32) +
-                                    np.array([left, top, left, top], dtype=np.float32))
+            results['gt_bboxes'] = (
+                np.asarray(results['gt_bboxes'], dtype=np.float32) +
+                np.array([left, top, left, top], dtype=np.float32))
         return results
 
     def __repr__(self) -> str:

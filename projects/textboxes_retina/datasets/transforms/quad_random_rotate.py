@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Rotation of image and quads, on a canvas large enough to keep every word."""
 from typing import Tuple
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Runner hooks. Importing this module registers ``QuadVisualizationHook`` and
 ``CPUTimeBudgetHook`` in MMOCR's ``HOOKS``."""
 from .cpu_time_budget_hook import CPUTimeBudgetHook

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """End training once the process has used a given amount of CPU time."""
 import time
 from typing import Optional, Sequence
@@ -35,7 +36,10 @@ class CPUTimeBudgetHook(Hook):
         """Start counting."""
         self._start = time.process_time()
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch: Optional[Sequence] = None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[Sequence] = None,
                          outputs: Optional[dict] = None) -> None:
         """End the loop after this iteration if the budget is spent."""
         self.used_s = time.process_time() - self._start

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Draw predictions, ground truth and don't-care words on validation and test images."""
 import os
 import os.path as osp
@@ -11,8 +12,7 @@ from mmengine.runner import Runner
 from mmocr.registry import HOOKS
 
 from ...evaluation.metrics import text_det_sample_arrays
-from ...visualization import (GT_COLOR, IGNORED_COLOR, PRED_COLOR, Color,
-                              draw_text_det_sample)
+from ...visualization import GT_COLOR, IGNORED_COLOR, PRED_COLOR, Color, draw_text_det_sample
 
 
 @HOOKS.register_module()
@@ -94,9 +94,15 @@ class QuadVisualizationHook(Hook):
             np.ndarray: The drawn RGB image ``(H, W, 3)``.
         """
         return draw_text_det_sample(
-            image, data_sample, score_thr=self.score_thr, draw_gt=self.draw_gt,
-            draw_pred=self.draw_pred, pred_color=self.pred_color, gt_color=self.gt_color,
-            ignored_color=self.ignored_color, line_width=self.line_width)
+            image,
+            data_sample,
+            score_thr=self.score_thr,
+            draw_gt=self.draw_gt,
+            draw_pred=self.draw_pred,
+            pred_color=self.pred_color,
+            gt_color=self.gt_color,
+            ignored_color=self.ignored_color,
+            line_width=self.line_width)
 
     def _read_image(self, data_sample) -> np.ndarray:
         img_bytes = fileio.get(data_sample.get('img_path'), backend_args=self.backend_args)
@@ -106,7 +112,10 @@ class QuadVisualizationHook(Hook):
         """Start counting the images drawn in this validation run."""
         self._num_val_drawn = 0
 
-    def after_val_iter(self, runner: Runner, batch_idx: int, data_batch: dict = None,
+    def after_val_iter(self,
+                       runner: Runner,
+                       batch_idx: int,
+                       data_batch: dict = None,
                        outputs: Optional[Sequence] = None) -> None:
         """Send the first ``num_val_images`` images of the run to the visualiser backends."""
         if not self.enable or not outputs:
@@ -119,7 +128,10 @@ class QuadVisualizationHook(Hook):
             runner.visualizer.add_image(f'val_{name}', image, step=runner.iter)
             self._num_val_drawn += 1
 
-    def after_test_iter(self, runner: Runner, batch_idx: int, data_batch: dict = None,
+    def after_test_iter(self,
+                        runner: Runner,
+                        batch_idx: int,
+                        data_batch: dict = None,
                         outputs: Optional[Sequence] = None) -> None:
         """Write (or show) every test image."""
         if not self.enable or not outputs or (self.test_out_dir is None and not self.show):

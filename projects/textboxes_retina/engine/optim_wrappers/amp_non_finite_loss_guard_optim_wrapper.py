@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Mixed-precision training that keeps the guard against non-finite and absurd steps."""
 import logging
 

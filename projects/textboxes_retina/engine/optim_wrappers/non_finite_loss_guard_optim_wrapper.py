@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """An optimizer wrapper that keeps non-finite or absurd losses and gradients from the weights."""
 import logging
 import math
@@ -85,8 +86,7 @@ class NonFiniteLossGuardOptimWrapper(OptimWrapper):
                  max_consecutive_skips: int = 100,
                  **kwargs) -> None:
         if on_non_finite not in _ACTIONS:
-            raise ValueError(
-                f'on_non_finite must be one of {_ACTIONS}, got {on_non_finite!r}')
+            raise ValueError(f'on_non_finite must be one of {_ACTIONS}, got {on_non_finite!r}')
         for name, value in (('max_loss', max_loss), ('max_grad_norm', max_grad_norm)):
             if value is not None and not value > 0:
                 raise ValueError(f'{name} must be positive or None, got {value!r}')
@@ -130,8 +130,8 @@ class NonFiniteLossGuardOptimWrapper(OptimWrapper):
         """Check the gradients (``grad_norm``, computed if None) unless the step
         is already marked bad; False: the step is skipped."""
         if not self._skip_pending:
-            self._check('gradient norm', self._grad_norm() if grad_norm is None else grad_norm,
-                        self.max_grad_norm)
+            self._check('gradient norm',
+                        self._grad_norm() if grad_norm is None else grad_norm, self.max_grad_norm)
         if self._skip_pending:
             self._skip_pending = False
             return False
@@ -141,8 +141,8 @@ class NonFiniteLossGuardOptimWrapper(OptimWrapper):
     def _grad_norm(self) -> torch.Tensor:
         """Returns the float32 L2 norm of all parameter gradients (0 without any)."""
         grads = [
-            param.grad for group in self.optimizer.param_groups
-            for param in group['params'] if param.grad is not None
+            param.grad for group in self.optimizer.param_groups for param in group['params']
+            if param.grad is not None
         ]
         if not grads:  # on the parameters' device: nccl reduces CUDA tensors only
             device = self.optimizer.param_groups[0]['params'][0].device
@@ -163,8 +163,8 @@ class NonFiniteLossGuardOptimWrapper(OptimWrapper):
         if bad:
             number = value.item()
             option = 'max_loss' if what == 'loss' else 'max_grad_norm'
-            reason = f'{what} = {number:.4g}' + (
-                '' if not math.isfinite(number) else f' > {option} = {ceiling:g}')
+            reason = f'{what} = {number:.4g}' + ('' if not math.isfinite(number) else
+                                                 f' > {option} = {ceiling:g}')
         else:
             reason = f'bad {what} on another rank'
         self._on_bad_step(reason)

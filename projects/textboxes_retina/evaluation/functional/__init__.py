@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Pure numpy implementations of the official ICDAR evaluation protocols.
 
 - :mod:`.rrc_common`: conventions of every RRC script (integer truncation, global counts).
@@ -9,8 +10,7 @@ from .ic13_deteval_protocol import (DETEVAL_WEIGHTS, deteval_area_matrices, dete
                                     deteval_image_result, deteval_match, deteval_method_metrics,
                                     deteval_rectangles, evaluate_deteval_image)
 from .ic15_protocol import (ic15_dataset_image_results, ic15_dataset_match,
-                            ic15_dataset_method_metrics, ic15_dataset_overlaps,
-                            ic15_sample_metrics)
+                            ic15_dataset_method_metrics, ic15_dataset_overlaps, ic15_sample_metrics)
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
 from .rrc_polygon import rrc_intersection_areas, rrc_polygon_areas, rrc_polygon_geometries
 
@@ -19,6 +19,5 @@ __all__ = [
     'deteval_match', 'deteval_method_metrics', 'deteval_rectangles', 'evaluate_deteval_image',
     'ic15_dataset_image_results', 'ic15_dataset_match', 'ic15_dataset_method_metrics',
     'ic15_dataset_overlaps', 'ic15_sample_metrics', 'harmonic_mean', 'method_metrics',
-    'truncate_coordinates', 'rrc_intersection_areas', 'rrc_polygon_areas',
-    'rrc_polygon_geometries'
+    'truncate_coordinates', 'rrc_intersection_areas', 'rrc_polygon_areas', 'rrc_polygon_geometries'
 ]

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The ICDAR 2013 Challenge 2 DetEval protocol (Wolf & Jolion, 2006), on numpy arrays.
 
 A faithful re-implementation of the Robust Reading Competition's DetEval script for
@@ -32,7 +33,6 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from textboxes_retina.structures import quads_to_bboxes
-
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
 
 #: The official match weights: one-to-one, one-to-many (per side), many-to-one (per side).
@@ -113,8 +113,11 @@ def _centre_distances(gt_boxes: np.ndarray, det_boxes: np.ndarray) -> np.ndarray
     """``2 * centre distance / (diag_gt + diag_det)`` for every pair, ``(G, D)``."""
 
     def centres(boxes):
-        return np.stack([boxes[:, 0] + (boxes[:, 2] - boxes[:, 0] + 1) / 2.0,
-                         boxes[:, 1] + (boxes[:, 3] - boxes[:, 1] + 1) / 2.0], axis=1)
+        return np.stack([
+            boxes[:, 0] + (boxes[:, 2] - boxes[:, 0] + 1) / 2.0, boxes[:, 1] +
+            (boxes[:, 3] - boxes[:, 1] + 1) / 2.0
+        ],
+                        axis=1)
 
     def diagonals(boxes):
         w, h = boxes[:, 2] - boxes[:, 0] + 1, boxes[:, 3] - boxes[:, 1] + 1
@@ -175,9 +178,10 @@ def deteval_match(gt_boxes: np.ndarray,
 
     # One-to-one: the candidate pairs are disjoint (each row and column holds one), so the
     # official loop's "still unmatched" checks cannot reject any of them.
-    one_to_one = (both & (both.sum(axis=1) == 1)[:, None] & (both.sum(axis=0) == 1)[None, :]
-                  & ~gt_ignored[:, None] & ~det_dontcare[None, :]
-                  & (gt_overlaps == 1)[:, None] & (det_overlaps == 1)[None, :])
+    one_to_one = (
+        both & (both.sum(axis=1) == 1)[:, None] & (both.sum(axis=0) == 1)[None, :]
+        & ~gt_ignored[:, None] & ~det_dontcare[None, :]
+        & (gt_overlaps == 1)[:, None] & (det_overlaps == 1)[None, :])
     one_to_one &= _centre_distances(_as_boxes(gt_boxes), _as_boxes(det_boxes)) < center_diff_thr
     gt_matched = one_to_one.any(axis=1)
     det_matched = one_to_one.any(axis=0)
@@ -190,8 +194,8 @@ def deteval_match(gt_boxes: np.ndarray,
     # ground truth to overlap two detections; testing that first skips hopeless loops.
     for gt_index in np.flatnonzero(~gt_ignored & (gt_overlaps >= 2)):
         free = np.zeros(num_det, bool) if gt_matched[gt_index] else ~det_matched
-        dets = np.flatnonzero(
-            free & ~det_dontcare & (precision_mat[gt_index] >= area_precision_thr))
+        dets = np.flatnonzero(free & ~det_dontcare
+                              & (precision_mat[gt_index] >= area_precision_thr))
         many_sum = _sequential_sum(recall_mat[gt_index, dets])
         if round(many_sum, 4) >= area_recall_thr:
             gt_matched[gt_index] = True
@@ -199,15 +203,13 @@ def deteval_match(gt_boxes: np.ndarray,
             single = len(dets) == 1
             recall_accum += weights['oo_o'] if single else weights['om_o']
             precision_accum += weights['oo_o'] if single else weights['om_o'] * len(dets)
-            pairs.append(dict(gt=[int(gt_index)], det=dets.tolist(),
-                              type='OO' if single else 'OM'))
+            pairs.append(dict(gt=[int(gt_index)], det=dets.tolist(), type='OO' if single else 'OM'))
 
     # Many-to-one (several words merged into one detection; the detection must overlap two
     # ground truths).
     for det_index in np.flatnonzero(~det_dontcare & (det_overlaps >= 2)):
         free = np.zeros(num_gt, bool) if det_matched[det_index] else ~gt_matched
-        gts = np.flatnonzero(
-            free & ~gt_ignored & (recall_mat[:, det_index] >= area_recall_thr))
+        gts = np.flatnonzero(free & ~gt_ignored & (recall_mat[:, det_index] >= area_recall_thr))
         many_sum = _sequential_sum(precision_mat[gts, det_index])
         if round(many_sum, 4) >= area_precision_thr:
             det_matched[det_index] = True
@@ -215,18 +217,13 @@ def deteval_match(gt_boxes: np.ndarray,
             single = len(gts) == 1
             recall_accum += weights['oo_o'] if single else weights['om_m'] * len(gts)
             precision_accum += weights['oo_o'] if single else weights['om_m']
-            pairs.append(dict(gt=gts.tolist(), det=[int(det_index)],
-                              type='OO' if single else 'MO'))
+            pairs.append(dict(gt=gts.tolist(), det=[int(det_index)], type='OO' if single else 'MO'))
     return recall_accum, precision_accum, pairs
 
 
-def deteval_image_result(gt_boxes: np.ndarray,
-                         gt_ignored: np.ndarray,
-                         det_boxes: np.ndarray,
-                         det_dontcare: np.ndarray,
-                         recall_mat: np.ndarray,
-                         precision_mat: np.ndarray,
-                         **match_cfg) -> Dict:
+def deteval_image_result(gt_boxes: np.ndarray, gt_ignored: np.ndarray, det_boxes: np.ndarray,
+                         det_dontcare: np.ndarray, recall_mat: np.ndarray,
+                         precision_mat: np.ndarray, **match_cfg) -> Dict:
     """Match one image and report its credits and per-sample precision/recall/hmean.
 
     Per-sample values follow the official script literally (it only fills them in when there
@@ -249,8 +246,9 @@ def deteval_image_result(gt_boxes: np.ndarray,
     """
     gt_ignored = np.asarray(gt_ignored, dtype=bool).reshape(-1)
     det_dontcare = np.asarray(det_dontcare, dtype=bool).reshape(-1)
-    recall_accum, precision_accum, pairs = deteval_match(
-        gt_boxes, det_boxes, recall_mat, precision_mat, gt_ignored, det_dontcare, **match_cfg)
+    recall_accum, precision_accum, pairs = deteval_match(gt_boxes, det_boxes, recall_mat,
+                                                         precision_mat, gt_ignored, det_dontcare,
+                                                         **match_cfg)
     num_gt_care = int((~gt_ignored).sum())
     num_det_care = int((~det_dontcare).sum())
     precision = recall = hmean = 0.0
@@ -302,9 +300,16 @@ def evaluate_deteval_image(gt_boxes: np.ndarray,
     recall_mat, precision_mat = deteval_area_matrices(gt_boxes, det_boxes)
     det_dontcare = deteval_dontcare(precision_mat, gt_ignored, area_precision_thr)
     return deteval_image_result(
-        gt_boxes, gt_ignored, det_boxes, det_dontcare, recall_mat, precision_mat,
-        area_recall_thr=area_recall_thr, area_precision_thr=area_precision_thr,
-        center_diff_thr=center_diff_thr, weights=weights)
+        gt_boxes,
+        gt_ignored,
+        det_boxes,
+        det_dontcare,
+        recall_mat,
+        precision_mat,
+        area_recall_thr=area_recall_thr,
+        area_precision_thr=area_precision_thr,
+        center_diff_thr=center_diff_thr,
+        weights=weights)
 
 
 def deteval_method_metrics(image_results: Sequence[Dict]) -> Dict[str, float]:

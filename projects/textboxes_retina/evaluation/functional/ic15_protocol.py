@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The ICDAR 2015 Challenge 4 ("Incidental Scene Text") localisation protocol, on numpy arrays.
 
 A faithful re-implementation of the Robust Reading Competition's official ``script.py`` for
@@ -39,7 +40,6 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from textboxes_retina.structures import convex_quads, quad_intersection_areas
-
 from .rrc_common import harmonic_mean, method_metrics, truncate_coordinates
 from .rrc_polygon import rrc_intersection_areas, rrc_polygon_areas
 
@@ -54,8 +54,8 @@ def _concat(arrays: Sequence[np.ndarray], dtype: type, width: int = 0) -> np.nda
         return np.concatenate([empty, *arrays], dtype=dtype)
     except (TypeError, ValueError):
         shape = (-1, width) if width else (-1, )
-        return np.concatenate([empty] + [np.asarray(array, dtype).reshape(shape)
-                                         for array in arrays])
+        return np.concatenate([empty] +
+                              [np.asarray(array, dtype).reshape(shape) for array in arrays])
 
 
 def _same_image_pairs(gt_counts: np.ndarray, det_counts: np.ndarray) -> Tuple[np.ndarray, ...]:
@@ -80,7 +80,8 @@ def _same_image_pairs(gt_counts: np.ndarray, det_counts: np.ndarray) -> Tuple[np
 
 def _boxes_overlap(gt_quads: np.ndarray, det_quads: np.ndarray, pair_gt: np.ndarray,
                    pair_det: np.ndarray) -> np.ndarray:
-    """Whether the bounding boxes of each pair overlap (strictly, as the script's clipping needs)."""
+    """Whether the bounding boxes of each pair overlap (strictly, as the script's clipping
+    needs)."""
     gt_columns, det_columns = np.ascontiguousarray(gt_quads.T), np.ascontiguousarray(det_quads.T)
     overlap = np.ones(len(pair_gt), dtype=bool)
     for axis in (0, 1):  # x, then y
@@ -172,11 +173,10 @@ def ic15_dataset_overlaps(gt_quads: Sequence[np.ndarray],
     gt_area, det_area = rrc_polygon_areas(gt_all)[pair_gt], rrc_polygon_areas(det_all)[pair_det]
     iou, precision = _ratios(inter, gt_area, det_area)
     pair_ignored = ignored[pair_gt]
-    near_tie = fast & ((np.abs(iou - iou_thr) <= TIE_TOLERANCE) | (
-        pair_ignored & (np.abs(precision - area_precision_thr) <= TIE_TOLERANCE)))
+    near_tie = fast & ((np.abs(iou - iou_thr) <= TIE_TOLERANCE) |
+                       (pair_ignored & (np.abs(precision - area_precision_thr) <= TIE_TOLERANCE)))
     if near_tie.any():
-        inter[near_tie] = rrc_intersection_areas(pair_gt_quads[near_tie],
-                                                      pair_det_quads[near_tie])
+        inter[near_tie] = rrc_intersection_areas(pair_gt_quads[near_tie], pair_det_quads[near_tie])
         iou, precision = _ratios(inter, gt_area, det_area)
 
     det_dontcare = np.zeros(len(det_all), dtype=bool)
@@ -194,7 +194,8 @@ def ic15_dataset_overlaps(gt_quads: Sequence[np.ndarray],
 
 
 def ic15_dataset_match(overlaps: Dict[str, np.ndarray], keep: np.ndarray) -> Dict[str, np.ndarray]:
-    """Match every image keeping only the detections in ``keep``, as the official matching loop does.
+    """Match every image keeping only the detections in ``keep``, as the official matching loop
+    does.
 
     Args:
         overlaps (dict): Output of :func:`ic15_dataset_overlaps`.
@@ -281,9 +282,11 @@ def ic15_dataset_image_results(overlaps: Dict[str, np.ndarray],
     counts = zip(match['num_gt_care'].tolist(), match['num_det_care'].tolist(),
                  match['num_matched'].tolist())
     return [
-        dict(ic15_sample_metrics(*image_counts),
-             pairs=[list(pair) for pair in zip(gts, pair_dets[start:stop])],
-             gt_dontcare=gt_ignored, det_dontcare=det_ignored)
+        dict(
+            ic15_sample_metrics(*image_counts),
+            pairs=[list(pair) for pair in zip(gts, pair_dets[start:stop])],
+            gt_dontcare=gt_ignored,
+            det_dontcare=det_ignored)
         for image_counts, gts, start, stop, gt_ignored, det_ignored in zip(
             counts, pair_gts, bounds[:-1], bounds[1:], gt_dontcare, det_dontcare)
     ]

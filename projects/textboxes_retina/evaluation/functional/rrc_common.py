@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Conventions shared by the Robust Reading Competition (RRC) evaluation scripts.
 
 The official scripts (``rrc_evaluation_funcs`` and the per-challenge ``script.py``) read integer
@@ -56,5 +57,4 @@ def method_metrics(recall_hits: float, precision_hits: float, num_gt: int,
     """
     recall = 0.0 if num_gt == 0 else float(recall_hits) / num_gt
     precision = 0.0 if num_det == 0 else float(precision_hits) / num_det
-    return dict(
-        precision=precision, recall=recall, hmean=harmonic_mean(precision, recall))
+    return dict(precision=precision, recall=recall, hmean=harmonic_mean(precision, recall))

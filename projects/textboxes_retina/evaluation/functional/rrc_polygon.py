@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Quads measured as the Robust Reading Competition's IC15 script measures them.
 
 The official Challenge 4 ``script.py`` builds each quad as a ``Polygon.Polygon`` (the GPC-based

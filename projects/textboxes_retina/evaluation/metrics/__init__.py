@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Registered metrics: the official ICDAR protocols and the submission writer."""
 from .ic13_deteval_metric import IC13DetEvalMetric
 from .ic15_hmean_metric import IC15HmeanMetric

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The ICDAR 2013 Challenge 2 DetEval metric."""
 from typing import Dict, List, Optional
 
@@ -56,8 +57,10 @@ class IC13DetEvalMetric(ICDARProtocolMetric):
         """Per image: boxes, area recall/precision matrices, don't-care detections, scores."""
         gt_boxes = self._rectangles([result['gt_polygons'] for result in results])
         det_boxes = self._rectangles([result['pred_polygons'] for result in results])
-        return [dict(self._prepare_image(gt, result['gt_ignored'], det), scores=result['scores'])
-                for result, gt, det in zip(results, gt_boxes, det_boxes)]
+        return [
+            dict(self._prepare_image(gt, result['gt_ignored'], det), scores=result['scores'])
+            for result, gt, det in zip(results, gt_boxes, det_boxes)
+        ]
 
     def score_at(self, prepared: List[Dict], score_thr: float) -> Dict[str, float]:
         """Summed credits over global cared-for counts at ``score_thr``."""
@@ -90,10 +93,10 @@ class IC13DetEvalMetric(ICDARProtocolMetric):
     def _evaluate_image(self, prepared: Dict, keep: np.ndarray) -> Dict:
         """Match one image keeping the detections in ``keep`` (bool ``(D,)``); detection
         indices of the result count all ``D`` predictions."""
-        result = deteval_image_result(
-            prepared['gt_boxes'], prepared['gt_ignored'], prepared['det_boxes'][keep],
-            prepared['det_dontcare'][keep], prepared['recall_mat'][:, keep],
-            prepared['precision_mat'][:, keep], **self.match_cfg)
+        result = deteval_image_result(prepared['gt_boxes'], prepared['gt_ignored'],
+                                      prepared['det_boxes'][keep], prepared['det_dontcare'][keep],
+                                      prepared['recall_mat'][:, keep],
+                                      prepared['precision_mat'][:, keep], **self.match_cfg)
         kept = self.kept_indices(keep)
         for pair in result['pairs']:
             pair['det'] = kept[pair['det']].tolist()

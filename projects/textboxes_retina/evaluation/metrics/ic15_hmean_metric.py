@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """The ICDAR 2015 Challenge 4 (IoU) metric."""
 from typing import Dict, List, Optional
 
@@ -33,10 +34,7 @@ class IC15HmeanMetric(ICDARProtocolMetric):
     default_prefix: Optional[str] = 'ic15'
     protocol = 'IC15'
 
-    def __init__(self,
-                 iou_thr: float = 0.5,
-                 area_precision_thr: float = 0.5,
-                 **kwargs) -> None:
+    def __init__(self, iou_thr: float = 0.5, area_precision_thr: float = 0.5, **kwargs) -> None:
         super().__init__(**kwargs)
         self.iou_thr = iou_thr
         self.area_precision_thr = area_precision_thr

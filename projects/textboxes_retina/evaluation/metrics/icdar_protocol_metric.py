@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Shared flow of the ICDAR protocol metrics: thresholds, sweep, per-image JSON."""
 import json
 import os
@@ -155,24 +156,31 @@ class ICDARProtocolMetric(BaseMetric):
         for score_thr in self.score_thr_sweep:
             sweep_metrics = self.score_at(prepared, score_thr)
             logger.info(f'[{self.protocol} threshold sweep, not the reported number] score_thr '
-                        f'{score_thr:.2f}: ' + ', '.join(
-                            f'{key} {value:.4f}' for key, value in sweep_metrics.items()))
+                        f'{score_thr:.2f}: ' + ', '.join(f'{key} {value:.4f}'
+                                                         for key, value in sweep_metrics.items()))
             if sweep_metrics['hmean'] > best['hmean']:
                 best = dict(sweep_metrics, thr=score_thr)
         logger.info(f'[{self.protocol} threshold sweep] best hmean {best["hmean"]:.4f} at '
                     f'score_thr {best["thr"]:.2f} (reported: score_thr {self.score_thr:.2f})')
-        return {f'sweep_best_{key}': best[key]
-                for key in ('thr', 'precision', 'recall', 'hmean')}
+        return {f'sweep_best_{key}': best[key] for key in ('thr', 'precision', 'recall', 'hmean')}
 
     def _dump_per_image(self, results: List[Dict], image_results: List[Dict],
                         metrics: Dict[str, float]) -> None:
-        images = [dict(name=result['name'], **image_result)
-                  for result, image_result in zip(results, image_results)]
+        images = [
+            dict(name=result['name'], **image_result)
+            for result, image_result in zip(results, image_results)
+        ]
         directory = osp.dirname(osp.abspath(self.per_image_json))
         os.makedirs(directory, exist_ok=True)
         with open(self.per_image_json, 'w') as file:
-            json.dump(dict(protocol=self.protocol, score_thr=self.score_thr, metrics=metrics,
-                           images=images), file, indent=1)
+            json.dump(
+                dict(
+                    protocol=self.protocol,
+                    score_thr=self.score_thr,
+                    metrics=metrics,
+                    images=images),
+                file,
+                indent=1)
         MMLogger.get_current_instance().info(
             f'{self.protocol} per-image results written to {self.per_image_json}')
 

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """A metric-like evaluator component that writes the ICDAR submission zip."""
 from typing import Dict, List, Optional, Sequence
 
@@ -60,9 +61,11 @@ class ICDARSubmissionWriter(BaseMetric):
         for data_sample in data_samples:
             arrays = text_det_sample_arrays(data_sample, index=len(self.results))
             keep = arrays['scores'] >= self.score_thr
-            self.results.append(dict(name=arrays['name'],
-                                     polygons=arrays['pred_polygons'][keep],
-                                     scores=arrays['scores'][keep]))
+            self.results.append(
+                dict(
+                    name=arrays['name'],
+                    polygons=arrays['pred_polygons'][keep],
+                    scores=arrays['scores'][keep]))
 
     def compute_metrics(self, results: List[Dict]) -> Dict:
         """Write the zip.
@@ -74,8 +77,9 @@ class ICDARSubmissionWriter(BaseMetric):
             dict: Empty: the writer reports no numbers.
         """
         names = write_submission_zip(
-            self.zip_path, {result['name']: (result['polygons'], result['scores'])
-                            for result in results}, self.protocol, self.with_confidence)
+            self.zip_path,
+            {result['name']: (result['polygons'], result['scores'])
+             for result in results}, self.protocol, self.with_confidence)
         MMLogger.get_current_instance().info(
             f'{self.protocol.upper()} submission: {len(names)} result files written to '
             f'{self.zip_path}')

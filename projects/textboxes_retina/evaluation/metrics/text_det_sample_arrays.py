@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Read the arrays the ICDAR metrics need out of an MMOCR text-detection data sample."""
 import os.path as osp
 from typing import Any, Dict, Mapping, Optional, Sequence, Union
@@ -88,8 +89,9 @@ def text_det_sample_arrays(data_sample: Mapping, index: int = 0) -> Dict[str, An
     pred_instances = _get(data_sample, 'pred_instances')
     gt_polygons = stack_quads(_get(gt_instances, 'polygons'), 'ground-truth polygons')
     gt_ignored = _get(gt_instances, 'ignored')
-    gt_ignored = (np.zeros(len(gt_polygons), dtype=bool)
-                  if gt_ignored is None else _to_numpy(gt_ignored, bool))
+    gt_ignored = (
+        np.zeros(len(gt_polygons), dtype=bool) if gt_ignored is None else _to_numpy(
+            gt_ignored, bool))
     pred_polygons = stack_quads(_get(pred_instances, 'polygons'), 'predicted polygons')
     scores = _get(pred_instances, 'scores')
     scores = (np.ones(len(pred_polygons)) if scores is None else _to_numpy(scores, np.float64))
@@ -97,5 +99,9 @@ def text_det_sample_arrays(data_sample: Mapping, index: int = 0) -> Dict[str, An
         raise ValueError(f'{name}: {len(gt_polygons)} gt polygons with {len(gt_ignored)} '
                          f'ignore flags, {len(pred_polygons)} predictions with {len(scores)} '
                          'scores')
-    return dict(name=name, gt_polygons=gt_polygons, gt_ignored=gt_ignored,
-                pred_polygons=pred_polygons, scores=scores)
+    return dict(
+        name=name,
+        gt_polygons=gt_polygons,
+        gt_ignored=gt_ignored,
+        pred_polygons=pred_polygons,
+        scores=scores)

@@ -6,10 +6,9 @@ from typing import Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModule
+from mmocr.registry import MODELS
 from torch import Tensor, nn
 from torch.nn import functional as F
-
-from mmocr.registry import MODELS
 
 #: The ONNX file of the PP-OCRv4 mobile text detector inside ``rapidocr-onnxruntime`` (1.4.4,
 #: Apache-2.0): ``<package>:<path inside the package>``.
@@ -40,9 +39,8 @@ def resolve_package_file(spec: str) -> str:
     package, relative = spec.split(':', 1)
     found = importlib.util.find_spec(package)
     if found is None or not found.submodule_search_locations:
-        raise FileNotFoundError(
-            f'package {package!r} (for {spec!r}) is not installed: '
-            f'pip install -r requirements/demo.txt')
+        raise FileNotFoundError(f'package {package!r} (for {spec!r}) is not installed: '
+                                f'pip install -r requirements/demo.txt')
     path = osp.join(list(found.submodule_search_locations)[0], relative)
     if not osp.isfile(path):
         raise FileNotFoundError(f'{relative!r} is not in the installed package {package!r} '
@@ -151,8 +149,7 @@ class PPOCRDetFeatures(BaseModule):
         self.out_scale = out_scale
         self.map_scale = map_scale
         self.graph = onnx_to_torch(
-            extract_onnx_outputs(self.onnx_file, input_name,
-                                 self.out_tensors + self.map_tensors))
+            extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors + self.map_tensors))
         if frozen:
             self.graph.requires_grad_(False)
             self.graph.eval()
@@ -188,8 +185,9 @@ class PPOCRDetFeatures(BaseModule):
         maps = outs[len(self.out_tensors):]
         if not maps:
             return tuple(feats)
-        return tuple(torch.cat([feat] + pool_maps(maps, feat.shape[-2:], self.map_scale), dim=1)
-                     for feat in feats)
+        return tuple(
+            torch.cat([feat] + pool_maps(maps, feat.shape[-2:], self.map_scale), dim=1)
+            for feat in feats)
 
 
 def pool_maps(maps: Sequence[Tensor], size: Tuple[int, int], scale: float = 1.0) -> list:

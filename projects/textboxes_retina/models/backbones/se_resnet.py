@@ -6,10 +6,10 @@ from mmdet.models.layers.se_layer import SELayer
 from mmdet.utils import ConfigType
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import _load_checkpoint
+from mmocr.registry import MODELS
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmocr.registry import MODELS
 from .se_resnet_weights import (SE_RESNET_FAMILIES, checkpoint_state_dict,
                                 convert_se_resnet_state_dict, load_se_resnet_weights)
 
@@ -73,10 +73,7 @@ class SEResNet(ResNet):
             ``init_cfg``, ...).
     """
 
-    arch_settings = {
-        depth: ResNet.arch_settings[depth]
-        for depth in (50, 101, 152)
-    }
+    arch_settings = {depth: ResNet.arch_settings[depth] for depth in (50, 101, 152)}
 
     def __init__(self,
                  depth: int,
@@ -90,9 +87,7 @@ class SEResNet(ResNet):
             raise ValueError(f"stem_pool must be 'pytorch' or 'caffe', not {stem_pool!r}")
         self.se_ratio = se_ratio
         self.stem_pool = stem_pool
-        se_plugin = dict(
-            cfg=dict(type=_BottleneckSE, ratio=se_ratio),
-            position='after_conv3')
+        se_plugin = dict(cfg=dict(type=_BottleneckSE, ratio=se_ratio), position='after_conv3')
         super().__init__(
             depth=depth,
             norm_cfg=norm_cfg,
@@ -118,10 +113,12 @@ class SEResNet(ResNet):
             super().init_weights()
             return
         init_cfg = self.init_cfg
-        others = [cfg for cfg in (init_cfg if isinstance(init_cfg, list) else [init_cfg])
-                  if cfg is not pretrained]
+        others = [
+            cfg for cfg in (init_cfg if isinstance(init_cfg, list) else [init_cfg])
+            if cfg is not pretrained
+        ]
         self.init_cfg = others or None  # the SE layers and the rest: their own init, then
-        try:                            # every tensor is overwritten from the file
+        try:  # every tensor is overwritten from the file
             super().init_weights()
         finally:
             self.init_cfg = init_cfg
@@ -143,8 +140,7 @@ class SEResNet(ResNet):
         state_dict = checkpoint_state_dict(checkpoint)
         if prefix:
             prefix = prefix if prefix.endswith('.') else prefix + '.'
-            state_dict = {k[len(prefix):]: v for k, v in state_dict.items()
-                          if k.startswith(prefix)}
+            state_dict = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
         state_dict, family, ignored = convert_se_resnet_state_dict(state_dict)
         meta = checkpoint.get('meta') if isinstance(checkpoint.get('meta'), dict) else {}
         trained_as = SE_RESNET_FAMILIES.get(meta.get('se_resnet_family', family))
@@ -157,13 +153,14 @@ class SEResNet(ResNet):
                 f'would compute other features. Set {setting} (e.g. with --cfg-options), or '
                 'use a checkpoint of the other family.')
         unused, counters = load_se_resnet_weights(self, state_dict, source=filename)
-        print_log(f'SEResNet: every tensor loaded from {family} checkpoint {filename}'
-                  f' ({len(state_dict) - len(unused)} tensors; not backbone, left out: '
-                  f'{len(ignored)} keys {ignored[:2]}'
-                  + (f'; batch-norm statistics unused by GroupNorm: {len(unused)}' if unused
-                     else '')
-                  + (f'; no num_batches_tracked in the file: {len(counters)} counters start at 0'
-                     if counters else '') + ')', logger='current')
+        print_log(
+            f'SEResNet: every tensor loaded from {family} checkpoint {filename}'
+            f' ({len(state_dict) - len(unused)} tensors; not backbone, left out: '
+            f'{len(ignored)} keys {ignored[:2]}' +
+            (f'; batch-norm statistics unused by GroupNorm: {len(unused)}' if unused else '') +
+            (f'; no num_batches_tracked in the file: {len(counters)} counters start at 0'
+             if counters else '') + ')',
+            logger='current')
         return family
 
     def check_residual_branches_can_learn(self) -> None:
@@ -190,8 +187,8 @@ class SEResNet(ResNet):
         raise ValueError(
             f'SEResNet(depth={self.depth}) would train with dead residual branches: it has no '
             'pretrained weights (init_cfg has no Pretrained entry), so zero_init_residual=True '
-            "sets every bottleneck's last norm (bn3) weight to 0, and "
-            + '; '.join(reasons) + '. Do one of: load ImageNet weights '
+            "sets every bottleneck's last norm (bn3) weight to 0, and " + '; '.join(reasons) +
+            '. Do one of: load ImageNet weights '
             "(model.backbone.init_cfg=dict(type='Pretrained', checkpoint=URL_OR_PATH), as the "
             'faithful configs do); use GroupNorm (norm_cfg=dict(type=\'GN\', num_groups=32, '
             'requires_grad=True), norm_eval=False, frozen_stages=-1); unfreeze batch norm '

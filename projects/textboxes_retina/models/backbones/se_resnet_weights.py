@@ -59,8 +59,8 @@ def detect_se_resnet_family(state_dict: Dict[str, torch.Tensor]) -> str:
         ValueError: When the keys are none of them (e.g. a plain ResNet without SE layers).
     """
     keys = [key[len('backbone.'):] if key.startswith('backbone.') else key for key in state_dict]
-    if any(key.startswith('layer0.conv1.') for key in keys) and any(
-            '.se_module.' in key for key in keys):
+    if any(key.startswith('layer0.conv1.') for key in keys) and any('.se_module.' in key
+                                                                    for key in keys):
         return 'cadene'
     if any('.se_layer.conv' in key for key in keys):
         return 'mmpretrain'
@@ -129,7 +129,8 @@ def _to_group_norm_names(module: nn.Module,
     return renamed, unused
 
 
-def load_se_resnet_weights(backbone: nn.Module, state_dict: Dict[str, torch.Tensor],
+def load_se_resnet_weights(backbone: nn.Module,
+                           state_dict: Dict[str, torch.Tensor],
                            source: str = 'the checkpoint') -> Tuple[List[str], List[str]]:
     """Load a converted state dict into ``backbone``; every parameter and buffer must come from it.
 
@@ -158,13 +159,17 @@ def load_se_resnet_weights(backbone: nn.Module, state_dict: Dict[str, torch.Tens
     counters = [k for k in missing if k.endswith('.num_batches_tracked')]
     missing = [k for k in missing if k not in counters]
     unexpected = [k for k in state_dict if k not in own]
-    mismatched = [f'{k}: {tuple(state_dict[k].shape)} in the file, {tuple(own[k].shape)} here'
-                  for k in own if k in state_dict and state_dict[k].shape != own[k].shape]
+    mismatched = [
+        f'{k}: {tuple(state_dict[k].shape)} in the file, {tuple(own[k].shape)} here' for k in own
+        if k in state_dict and state_dict[k].shape != own[k].shape
+    ]
     if missing or unexpected or mismatched:
-        lines = [f'{source} does not fit {type(backbone).__name__}'
-                 f'(depth={getattr(backbone, "depth", "?")}):']
-        for title, keys in (('missing', missing), ('unexpected', unexpected),
-                            ('of another shape', mismatched)):
+        lines = [
+            f'{source} does not fit {type(backbone).__name__}'
+            f'(depth={getattr(backbone, "depth", "?")}):'
+        ]
+        for title, keys in (('missing', missing), ('unexpected', unexpected), ('of another shape',
+                                                                               mismatched)):
             if keys:
                 more = f', ... ({len(keys)} in all)' if len(keys) > 8 else ''
                 shown = ', '.join(keys[:8]) + more

@@ -1,3 +1,4 @@
+# Copyright (c) textboxes_retina authors.
 """Multi-scale training: one random size per batch, the same on every rank, quads included."""
 import math
 from typing import List, Tuple
@@ -47,8 +48,8 @@ class BatchSyncQuadRandomResize(BatchSyncRandomResize):
                              f'size_divisor {size_divisor}')
         self._random_size_range = (low, high)
 
-    def forward(self, inputs: Tensor, data_samples: List[TextDetDataSample]
-                ) -> Tuple[Tensor, List[TextDetDataSample]]:
+    def forward(self, inputs: Tensor,
+                data_samples: List[TextDetDataSample]) -> Tuple[Tensor, List[TextDetDataSample]]:
         """Resize the batch to the current size and rescale every annotation with it.
 
         Args:

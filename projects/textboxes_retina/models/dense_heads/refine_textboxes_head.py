@@ -9,9 +9,9 @@ from mmdet.utils import InstanceList, OptInstanceList, OptMultiConfig
 from mmengine.config import ConfigDict
 from mmengine.model import ModuleList
 from mmengine.structures import InstanceData
+from mmocr.registry import MODELS
 from torch import Tensor
 
-from mmocr.registry import MODELS
 from textboxes_retina.structures import QuadBoxes
 from .call_state import CallState
 from .textboxes_retina_head import TextBoxesRetinaHead
@@ -92,8 +92,7 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
                      layer='Conv2d',
                      std=0.01,
                      override=[
-                         dict(type='Normal', name=name, std=0.01,
-                              bias_prob=0.01)
+                         dict(type='Normal', name=name, std=0.01, bias_prob=0.01)
                          for name in ('retina_cls', 'arm_cls')
                      ]),
                  **kwargs) -> None:
@@ -102,16 +101,15 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         self.neg_filter_thr = neg_filter_thr
         self._odm_anchors = CallState(f'{type(self).__name__}.get_anchors',
                                       'AnchorHead.loss_by_feat')
-        super().__init__(
-            num_classes, in_channels, init_cfg=init_cfg, **kwargs)
+        super().__init__(num_classes, in_channels, init_cfg=init_cfg, **kwargs)
 
     def _init_layers(self) -> None:
         """Build the ODM (the base head's layers), the ARM convs and the
         TCBs."""
         super()._init_layers()
         padding = tuple(k // 2 for k in self.head_kernel_size)
-        for name, width in (('arm_cls', self.cls_out_channels),
-                            ('arm_reg', self.bbox_coder.encode_size)):
+        for name, width in (('arm_cls', self.cls_out_channels), ('arm_reg',
+                                                                 self.bbox_coder.encode_size)):
             setattr(
                 self, name,
                 nn.Conv2d(
@@ -151,9 +149,8 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         cls_scores, bbox_preds = super().forward(tuple(tcb_feats))
         return cls_scores, bbox_preds, arm_cls_scores, arm_bbox_preds
 
-    def refine_anchors(
-        self, arm_cls_scores: List[Tensor], arm_bbox_preds: List[Tensor]
-    ) -> Tuple[MultiLevelAnchors, MultiLevelAnchors]:
+    def refine_anchors(self, arm_cls_scores: List[Tensor],
+                       arm_bbox_preds: List[Tensor]) -> Tuple[MultiLevelAnchors, MultiLevelAnchors]:
         """Refine the anchors with the ARM and flag those the ODM keeps.
 
         Args:
@@ -169,21 +166,20 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
             bool flags, (H * W * A, ), False for filtered anchors.
         """
         num_imgs = arm_cls_scores[0].size(0)
-        anchors = self.prior_generator.grid_priors(
-            [score.shape[-2:] for score in arm_cls_scores],
-            dtype=arm_bbox_preds[0].dtype,
-            device=arm_bbox_preds[0].device)
+        anchors = self.prior_generator.grid_priors([score.shape[-2:] for score in arm_cls_scores],
+                                                   dtype=arm_bbox_preds[0].dtype,
+                                                   device=arm_bbox_preds[0].device)
         num_level_anchors = [len(level) for level in anchors]
         anchors = torch.cat(anchors)
         deltas = torch.cat([
-            pred.detach().permute(0, 2, 3, 1).reshape(
-                num_imgs, -1, self.bbox_coder.encode_size)
+            pred.detach().permute(0, 2, 3, 1).reshape(num_imgs, -1, self.bbox_coder.encode_size)
             for pred in arm_bbox_preds
         ], 1)
-        background = torch.cat(
-            [self._background_probs(score) for score in arm_cls_scores], 1)
-        quads = QuadBoxes(get_box_tensor(self.bbox_coder.decode(
-            anchors.repeat(num_imgs, 1), deltas.flatten(0, 1))), clone=False)
+        background = torch.cat([self._background_probs(score) for score in arm_cls_scores], 1)
+        quads = QuadBoxes(
+            get_box_tensor(
+                self.bbox_coder.decode(anchors.repeat(num_imgs, 1), deltas.flatten(0, 1))),
+            clone=False)
         refined = quads.convert_to('hbox').tensor.view(num_imgs, -1, 4)
         sizes = refined[..., 2:] - refined[..., :2]
         usable = torch.isfinite(refined).all(-1) & (sizes >= 1).all(-1)
@@ -192,8 +188,8 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         most_text_like = background.masked_fill(~usable, 2.).argmin(1)
         lost = ~keep.any(1)
         keep[lost, most_text_like[lost]] = True
-        return ([list(r.split(num_level_anchors)) for r in refined],
-                [list(k.split(num_level_anchors)) for k in keep])
+        return ([list(r.split(num_level_anchors))
+                 for r in refined], [list(k.split(num_level_anchors)) for k in keep])
 
     def _background_probs(self, arm_cls_score: Tensor) -> Tensor:
         """ARM background probabilities, (B, H * W * A), from scores
@@ -204,15 +200,14 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
             return 1 - scores.sigmoid().squeeze(-1)
         return scores.softmax(-1)[..., -1]
 
-    def get_anchors(self, featmap_sizes: List[tuple],
+    def get_anchors(self,
+                    featmap_sizes: List[tuple],
                     batch_img_metas: List[dict],
-                    device='cuda') -> Tuple[MultiLevelAnchors,
-                                            MultiLevelAnchors]:
+                    device='cuda') -> Tuple[MultiLevelAnchors, MultiLevelAnchors]:
         """mmdet's anchors and valid flags; for the ODM loss (while
         ``self._odm_anchors`` provides them), the refined anchors, valid where
         mmdet's flags and the ARM filter keep them."""
-        anchor_list, valid_flag_list = super().get_anchors(
-            featmap_sizes, batch_img_metas, device)
+        anchor_list, valid_flag_list = super().get_anchors(featmap_sizes, batch_img_metas, device)
         odm_anchors = self._odm_anchors.read()
         if odm_anchors is None:
             return anchor_list, valid_flag_list
@@ -247,15 +242,11 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
             dict: ``loss_arm_cls``, ``loss_arm_bbox``, ``loss_cls`` and
             ``loss_bbox``, one tensor per level each.
         """
-        targets = (batch_gt_instances, batch_img_metas,
-                   batch_gt_instances_ignore)
-        arm_losses = super().loss_by_feat(arm_cls_scores, arm_bbox_preds,
-                                          *targets)
-        with self._odm_anchors.provide(
-                self.refine_anchors(arm_cls_scores, arm_bbox_preds)):
+        targets = (batch_gt_instances, batch_img_metas, batch_gt_instances_ignore)
+        arm_losses = super().loss_by_feat(arm_cls_scores, arm_bbox_preds, *targets)
+        with self._odm_anchors.provide(self.refine_anchors(arm_cls_scores, arm_bbox_preds)):
             losses = super().loss_by_feat(cls_scores, bbox_preds, *targets)
-        losses.update(loss_arm_cls=arm_losses['loss_cls'],
-                      loss_arm_bbox=arm_losses['loss_bbox'])
+        losses.update(loss_arm_cls=arm_losses['loss_cls'], loss_arm_bbox=arm_losses['loss_bbox'])
         return losses
 
     def predict_by_feat(self,
@@ -289,14 +280,12 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         for img_id, img_meta in enumerate(batch_img_metas):
             scores = [
                 self._drop_filtered(score, kept) for score, kept in zip(
-                    select_single_mlvl(cls_scores, img_id, detach=True),
-                    keep[img_id])
+                    select_single_mlvl(cls_scores, img_id, detach=True), keep[img_id])
             ]
             results_list.append(
                 self._predict_by_feat_single(
                     cls_score_list=scores,
-                    bbox_pred_list=select_single_mlvl(
-                        bbox_preds, img_id, detach=True),
+                    bbox_pred_list=select_single_mlvl(bbox_preds, img_id, detach=True),
                     score_factor_list=[None] * len(scores),
                     mlvl_priors=refined[img_id],
                     img_meta=img_meta,
@@ -318,8 +307,7 @@ class RefineTextBoxesHead(TextBoxesRetinaHead):
         """
         height, width = cls_score.shape[-2:]
         dropped = ~keep.view(height, width, self.num_base_priors, 1)
-        is_text = torch.arange(
-            self.cls_out_channels, device=keep.device) < self.num_classes
+        is_text = torch.arange(self.cls_out_channels, device=keep.device) < self.num_classes
         mask = (dropped & is_text).flatten(2).permute(2, 0, 1)
         return cls_score.masked_fill(mask, float('-inf'))
 

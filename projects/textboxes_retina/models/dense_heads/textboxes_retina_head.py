@@ -10,14 +10,14 @@ from mmdet.structures.bbox import cat_boxes, get_box_tensor
 from mmdet.utils import ConfigType, InstanceList, OptInstanceList
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
+from mmocr.registry import MODELS
 from torch import Tensor
 
-from mmocr.registry import MODELS
-from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads, clip_quads,
-                                         check_quad_nms_cfg, polygons_to_quads, quad_nms,
-                                         sanitize_quads)
+from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads, check_quad_nms_cfg, clip_quads,
+                                         polygons_to_quads, quad_nms, sanitize_quads)
 from ..utils import gather_level_deltas, topk_candidates
 from .call_state import CallState
+
 
 def check_test_cfg(cfg: Optional[ConfigDict]) -> None:
     """Check that a head ``test_cfg`` (None passes) names the NMS the head runs.
@@ -97,10 +97,8 @@ class TextBoxesRetinaHead(RetinaHead):
                  in_channels: int = 256,
                  head_kernel_size: Sequence[int] = (3, 5),
                  min_gt_area: float = 1e-2,
-                 anchor_generator: ConfigType = dict(
-                     type='mmocr.TextBoxesAnchorGenerator'),
-                 bbox_coder: ConfigType = dict(
-                     type='mmocr.QuadDeltaCoder', encode_size=12),
+                 anchor_generator: ConfigType = dict(type='mmocr.TextBoxesAnchorGenerator'),
+                 bbox_coder: ConfigType = dict(type='mmocr.QuadDeltaCoder', encode_size=12),
                  loss_cls: ConfigType = dict(
                      type='mmocr.DeviceAgnosticFocalLoss',
                      use_sigmoid=True,
@@ -114,8 +112,7 @@ class TextBoxesRetinaHead(RetinaHead):
         assert all(k % 2 == 1 for k in self.head_kernel_size), \
             f'head_kernel_size must be odd, got {head_kernel_size}'
         self.min_gt_area = min_gt_area
-        self._mining = CallState(f'{type(self).__name__}.get_targets',
-                                 'AnchorHead.loss_by_feat')
+        self._mining = CallState(f'{type(self).__name__}.get_targets', 'AnchorHead.loss_by_feat')
         super().__init__(
             num_classes,
             in_channels,
@@ -143,10 +140,7 @@ class TextBoxesRetinaHead(RetinaHead):
             setattr(
                 self, name,
                 nn.Conv2d(
-                    conv.in_channels,
-                    conv.out_channels,
-                    self.head_kernel_size,
-                    padding=padding))
+                    conv.in_channels, conv.out_channels, self.head_kernel_size, padding=padding))
 
     def loss(self, x: Tuple[Tensor], batch_data_samples: list) -> dict:
         """Compute losses from MMOCR (or mmdet) data samples.
@@ -161,8 +155,7 @@ class TextBoxesRetinaHead(RetinaHead):
             dict: ``loss_cls`` and ``loss_bbox``, one tensor per level each.
         """
         device = x[0].device
-        return super().loss(
-            x, [self._quad_targets(s, device) for s in batch_data_samples])
+        return super().loss(x, [self._quad_targets(s, device) for s in batch_data_samples])
 
     def _quad_targets(self, data_sample, device: torch.device) \
             -> DetDataSample:
@@ -176,17 +169,18 @@ class TextBoxesRetinaHead(RetinaHead):
             quads = bboxes_to_quads(gt.bboxes.float())
         quads = quads.to(device)
         num = quads.size(0)
-        ignored = (gt.ignored.to(device).bool() if 'ignored' in gt else
-                   torch.zeros(num, dtype=torch.bool, device=device))
-        labels = (gt.labels.to(device).long() if 'labels' in gt else
-                  torch.zeros(num, dtype=torch.long, device=device))
+        ignored = (
+            gt.ignored.to(device).bool() if 'ignored' in gt else torch.zeros(
+                num, dtype=torch.bool, device=device))
+        labels = (
+            gt.labels.to(device).long() if 'labels' in gt else torch.zeros(
+                num, dtype=torch.long, device=device))
         quads, valid = sanitize_quads(quads, self.min_gt_area)
         sample = DetDataSample(metainfo=data_sample.metainfo)
-        for field, mask in (('gt_instances', valid & ~ignored),
-                            ('ignored_instances', valid & ignored)):
+        for field, mask in (('gt_instances', valid & ~ignored), ('ignored_instances',
+                                                                 valid & ignored)):
             setattr(sample, field,
-                    InstanceData(bboxes=QuadBoxes(quads[mask], clone=False),
-                                 labels=labels[mask]))
+                    InstanceData(bboxes=QuadBoxes(quads[mask], clone=False), labels=labels[mask]))
         return sample
 
     def loss_by_feat(self,
@@ -213,8 +207,8 @@ class TextBoxesRetinaHead(RetinaHead):
         if mining_scores is None:
             return targets
         labels_list, label_weights_list = targets[:2]
-        label_weights_list = self._mine_hard_negatives(
-            mining_scores, labels_list, label_weights_list)
+        label_weights_list = self._mine_hard_negatives(mining_scores, labels_list,
+                                                       label_weights_list)
         return (labels_list, label_weights_list) + tuple(targets[2:])
 
     def _mine_hard_negatives(self, cls_scores: List[Tensor],
@@ -233,20 +227,17 @@ class TextBoxesRetinaHead(RetinaHead):
         """
         num_imgs = labels_list[0].size(0)
         scores = torch.cat([
-            s.detach().permute(0, 2, 3, 1).reshape(num_imgs, -1,
-                                                   self.cls_out_channels)
+            s.detach().permute(0, 2, 3, 1).reshape(num_imgs, -1, self.cls_out_channels)
             for s in cls_scores
         ], 1)
         labels = torch.cat(labels_list, 1)
         weights = torch.cat(label_weights_list, 1)
         losses = F.cross_entropy(
-            scores.flatten(0, 1), labels.flatten(),
-            reduction='none').view(num_imgs, -1)
+            scores.flatten(0, 1), labels.flatten(), reduction='none').view(num_imgs, -1)
         negative = (labels == self.num_classes) & (weights > 0)
         num_pos = ((labels < self.num_classes) & (weights > 0)).sum(1)
         quota = self._neg_pos_ratio * num_pos.clamp(min=1)
-        rank = losses.masked_fill(~negative, -1).argsort(
-            1, descending=True).argsort(1)
+        rank = losses.masked_fill(~negative, -1).argsort(1, descending=True).argsort(1)
         easy = negative & (rank >= quota[:, None])
         weights = weights.masked_fill(easy, 0)
         return list(weights.split([w.size(1) for w in label_weights_list], 1))
@@ -289,29 +280,25 @@ class TextBoxesRetinaHead(RetinaHead):
         cfg = self.test_cfg if cfg is None else cfg
         score_thr, nms_pre = cfg.get('score_thr', 0), cfg.get('nms_pre', -1)
         mlvl_scores, mlvl_labels, mlvl_deltas, mlvl_anchors = [], [], [], []
-        for cls_score, bbox_pred, priors in zip(cls_score_list, bbox_pred_list,
-                                                mlvl_priors):
-            cls_score = cls_score.permute(1, 2, 0).reshape(
-                -1, self.cls_out_channels)
-            scores = (cls_score.sigmoid() if self.use_sigmoid_cls else
-                      cls_score.softmax(-1)[:, :-1])
-            scores, labels, anchor_idxs = topk_candidates(
-                scores, score_thr, nms_pre)
+        for cls_score, bbox_pred, priors in zip(cls_score_list, bbox_pred_list, mlvl_priors):
+            cls_score = cls_score.permute(1, 2, 0).reshape(-1, self.cls_out_channels)
+            scores = (
+                cls_score.sigmoid() if self.use_sigmoid_cls else cls_score.softmax(-1)[:, :-1])
+            scores, labels, anchor_idxs = topk_candidates(scores, score_thr, nms_pre)
             mlvl_scores.append(scores)
             mlvl_labels.append(labels)
-            mlvl_deltas.append(
-                gather_level_deltas(bbox_pred, anchor_idxs,
-                                    self.num_base_priors))
+            mlvl_deltas.append(gather_level_deltas(bbox_pred, anchor_idxs, self.num_base_priors))
             mlvl_anchors.append(priors[anchor_idxs])
         # the coder's quads (typed or not), as a tensor until the end
         results = InstanceData(
-            bboxes=get_box_tensor(self.bbox_coder.decode(
-                cat_boxes(mlvl_anchors), torch.cat(mlvl_deltas),
-                max_shape=img_meta['img_shape'])),
+            bboxes=get_box_tensor(
+                self.bbox_coder.decode(
+                    cat_boxes(mlvl_anchors),
+                    torch.cat(mlvl_deltas),
+                    max_shape=img_meta['img_shape'])),
             scores=torch.cat(mlvl_scores),
             labels=torch.cat(mlvl_labels))
-        return self._bbox_post_process(results, cfg, rescale, with_nms,
-                                       img_meta)
+        return self._bbox_post_process(results, cfg, rescale, with_nms, img_meta)
 
     def _bbox_post_process(self,
                            results: InstanceData,
@@ -348,9 +335,12 @@ class TextBoxesRetinaHead(RetinaHead):
         results.bboxes = quads
         results = results[keep]
         if with_nms and len(results) > 0:
-            keep = quad_nms(results.bboxes, results.scores,
-                            cfg.nms.iou_threshold, results.labels,
-                            max_num=cfg.max_per_img)
+            keep = quad_nms(
+                results.bboxes,
+                results.scores,
+                cfg.nms.iou_threshold,
+                results.labels,
+                max_num=cfg.max_per_img)
             results = results[keep]
         if self.bbox_coder.use_box_type:
             results.bboxes = QuadBoxes(results.bboxes, clone=False)

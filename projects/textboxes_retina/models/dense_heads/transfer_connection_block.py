@@ -4,10 +4,9 @@ from typing import Optional
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
+from mmdet.utils import OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
-
-from mmdet.utils import OptConfigType, OptMultiConfig
 
 
 class TransferConnectionBlock(BaseModule):
@@ -35,22 +34,21 @@ class TransferConnectionBlock(BaseModule):
             three extra convs would shrink the ODM's input 4-fold per conv).
     """
 
-    def __init__(self,
-                 channels: int,
-                 with_upsample: bool = True,
-                 conv_cfg: OptConfigType = None,
-                 norm_cfg: OptConfigType = None,
-                 init_cfg: OptMultiConfig = dict(
-                     type='Kaiming', layer=['Conv2d', 'ConvTranspose2d'])
-                 ) -> None:
+    def __init__(
+        self,
+        channels: int,
+        with_upsample: bool = True,
+        conv_cfg: OptConfigType = None,
+        norm_cfg: OptConfigType = None,
+        init_cfg: OptMultiConfig = dict(type='Kaiming', layer=['Conv2d', 'ConvTranspose2d'])
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         conv_args = dict(padding=1, conv_cfg=conv_cfg, norm_cfg=norm_cfg)
         self.lateral_convs = nn.Sequential(
             ConvModule(channels, channels, 3, **conv_args),
             ConvModule(channels, channels, 3, act_cfg=None, **conv_args))
         self.upsample = (
-            nn.ConvTranspose2d(channels, channels, 2, stride=2)
-            if with_upsample else None)
+            nn.ConvTranspose2d(channels, channels, 2, stride=2) if with_upsample else None)
         self.relu = nn.ReLU(inplace=True)
         self.out_conv = ConvModule(channels, channels, 3, **conv_args)
 

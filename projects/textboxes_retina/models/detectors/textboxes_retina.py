@@ -5,9 +5,9 @@ import numpy as np
 from mmdet.models.detectors import SingleStageDetector
 from mmdet.structures.bbox import BaseBoxes
 from mmengine.structures import InstanceData
-
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
+
 from textboxes_retina.structures import QuadBoxes
 
 
@@ -26,9 +26,8 @@ class TextBoxesRetina(SingleStageDetector):
     Arguments are those of :class:`SingleStageDetector`.
     """
 
-    def add_pred_to_datasample(
-            self, data_samples: Sequence[TextDetDataSample],
-            results_list: List[InstanceData]) -> Sequence[TextDetDataSample]:
+    def add_pred_to_datasample(self, data_samples: Sequence[TextDetDataSample],
+                               results_list: List[InstanceData]) -> Sequence[TextDetDataSample]:
         """Store each image's results as MMOCR text detection predictions.
 
         Args:
@@ -45,8 +44,8 @@ class TextBoxesRetina(SingleStageDetector):
         """
         for data_sample, results in zip(data_samples, results_list):
             quads = results.bboxes
-            quads = (quads.convert_to('quad') if isinstance(quads, BaseBoxes)
-                     else QuadBoxes(quads, clone=False)).detach()
+            quads = (quads.convert_to('quad') if isinstance(quads, BaseBoxes) else QuadBoxes(
+                quads, clone=False)).detach()
             pred = InstanceData()
             pred.polygons = list(quads.tensor.cpu().numpy().astype(np.float32))
             pred.scores = results.scores

@@ -3,9 +3,8 @@ from typing import Optional
 
 import torch.nn.functional as F
 from mmdet.models.losses import FocalLoss
-from torch import Tensor
-
 from mmocr.registry import MODELS
+from torch import Tensor
 
 
 @MODELS.register_module()

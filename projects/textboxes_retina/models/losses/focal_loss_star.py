@@ -5,9 +5,8 @@ from typing import Optional
 import torch.nn as nn
 import torch.nn.functional as F
 from mmdet.models.losses.utils import weight_reduce_loss
-from torch import Tensor
-
 from mmocr.registry import MODELS
+from torch import Tensor
 
 
 def focal_loss_star(pred: Tensor,

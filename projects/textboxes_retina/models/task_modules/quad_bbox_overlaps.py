@@ -1,9 +1,8 @@
 # Copyright (c) textboxes_retina authors.
 from mmdet.models.task_modules.assigners import BboxOverlaps2D
 from mmdet.structures.bbox import BaseBoxes
-from torch import Tensor
-
 from mmocr.registry import TASK_UTILS
+from torch import Tensor
 
 
 @TASK_UTILS.register_module()
@@ -42,8 +41,7 @@ class QuadBboxOverlaps2D(BboxOverlaps2D):
             Tensor: Shape (M, N), or (M, ) if ``is_aligned``.
         """
         return super().__call__(
-            self._to_bboxes(bboxes1), self._to_bboxes(bboxes2), mode,
-            is_aligned)
+            self._to_bboxes(bboxes1), self._to_bboxes(bboxes2), mode, is_aligned)
 
     @staticmethod
     def _to_bboxes(boxes: Tensor) -> Tensor:

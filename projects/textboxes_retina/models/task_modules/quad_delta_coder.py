@@ -5,16 +5,14 @@ import torch
 from mmdet.models.task_modules.coders.base_bbox_coder import BaseBBoxCoder
 from mmdet.models.task_modules.coders.delta_xywh_bbox_coder import bbox2delta
 from mmdet.structures.bbox import BaseBoxes, get_box_tensor
+from mmocr.registry import TASK_UTILS
 from torch import Tensor
 
-from mmocr.registry import TASK_UTILS
-from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads,
-                                         canonicalize_quads, clip_quads,
+from textboxes_retina.structures import (QuadBoxes, bboxes_to_quads, canonicalize_quads, clip_quads,
                                          quads_to_bboxes)
 
 
-def _normalizers(deltas: Tensor, means: Sequence[float],
-                 stds: Sequence[float]) -> tuple:
+def _normalizers(deltas: Tensor, means: Sequence[float], stds: Sequence[float]) -> tuple:
     """Means and stds as tensors like ``deltas``, checked against its width."""
     means, stds = deltas.new_tensor(means), deltas.new_tensor(stds)
     assert means.numel() == stds.numel() == deltas.size(-1), \
@@ -155,8 +153,8 @@ class QuadDeltaCoder(BaseBBoxCoder):
             gt = gt_bboxes.convert_to('quad').tensor
         else:
             gt = QuadBoxes(gt_bboxes, clone=False).tensor  # checks (N, 8)
-        return quad2delta(anchors, canonicalize_quads(gt.float()), self.means,
-                          self.stds, self.encode_size)
+        return quad2delta(anchors, canonicalize_quads(gt.float()), self.means, self.stds,
+                          self.encode_size)
 
     def decode(self,
                bboxes: Tensor,
@@ -175,6 +173,7 @@ class QuadDeltaCoder(BaseBBoxCoder):
             if ``use_box_type``.
         """
         assert pred_bboxes.size(-1) == self.encode_size
-        quads = delta2quad(get_box_tensor(bboxes), pred_bboxes, self.means,
-                           self.stds, max_shape if self.clip_border else None)
+        quads = delta2quad(
+            get_box_tensor(bboxes), pred_bboxes, self.means, self.stds,
+            max_shape if self.clip_border else None)
         return QuadBoxes(quads, clone=False) if self.use_box_type else quads

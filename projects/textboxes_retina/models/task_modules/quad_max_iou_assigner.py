@@ -3,8 +3,8 @@ from typing import Optional
 
 from mmdet.models.task_modules.assigners import AssignResult, MaxIoUAssigner
 from mmengine.structures import InstanceData
-
 from mmocr.registry import TASK_UTILS
+
 from .quad_bbox_overlaps import QuadBboxOverlaps2D
 
 
@@ -28,9 +28,7 @@ class QuadMaxIoUAssigner(MaxIoUAssigner):
             ``neg_iou_thr``, ``min_pos_iou``, ``ignore_iof_thr``, ...).
     """
 
-    def __init__(self,
-                 iou_calculator: dict = dict(type=QuadBboxOverlaps2D),
-                 **kwargs) -> None:
+    def __init__(self, iou_calculator: dict = dict(type=QuadBboxOverlaps2D), **kwargs) -> None:
         super().__init__(iou_calculator=iou_calculator, **kwargs)
 
     def assign(self,
@@ -53,12 +51,9 @@ class QuadMaxIoUAssigner(MaxIoUAssigner):
             AssignResult: ``gt_inds`` per prior: 0 negative, -1 ignored,
             ``i + 1`` matched to ground truth ``i``.
         """
-        result = super().assign(pred_instances, gt_instances,
-                                gt_instances_ignore, **kwargs)
-        if (len(gt_instances) == 0 and self.ignore_iof_thr > 0
-                and gt_instances_ignore is not None
-                and len(gt_instances_ignore) > 0
-                and len(pred_instances) > 0):
+        result = super().assign(pred_instances, gt_instances, gt_instances_ignore, **kwargs)
+        if (len(gt_instances) == 0 and self.ignore_iof_thr > 0 and gt_instances_ignore is not None
+                and len(gt_instances_ignore) > 0 and len(pred_instances) > 0):
             priors, ignored = pred_instances.priors, gt_instances_ignore.bboxes
             if self.ignore_wrt_candidates:
                 iof = self.iou_calculator(priors, ignored, mode='iof').max(1)

@@ -4,9 +4,8 @@ from typing import List, Sequence, Tuple, Union
 
 import torch
 from mmdet.models.task_modules.prior_generators import AnchorGenerator
-from torch import Tensor
-
 from mmocr.registry import TASK_UTILS
+from torch import Tensor
 
 
 @TASK_UTILS.register_module()
@@ -50,8 +49,7 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
     def __init__(self,
                  strides: Sequence[int] = (4, 8, 16, 32, 64, 128),
                  base_sizes: Sequence[int] = (16, 32, 64, 128, 256, 512),
-                 aspect_ratios: Sequence[float] = (1., 2., 3., 5., 1 / 2,
-                                                   1 / 3, 1 / 5),
+                 aspect_ratios: Sequence[float] = (1., 2., 3., 5., 1 / 2, 1 / 3, 1 / 5),
                  scales: Sequence[float] = (1., ),
                  vertical_offset: bool = True,
                  cache_size: int = 36,
@@ -78,16 +76,14 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
             else 1)``.
         """
         multi_level_base_anchors = []
-        for (stride_w, stride_h), base_size in zip(self.strides,
-                                                   self.base_sizes):
+        for (stride_w, stride_h), base_size in zip(self.strides, self.base_sizes):
             centres = [(stride_w / 2, stride_h / 2)]
             if self.vertical_offset:
                 centres.append((stride_w / 2, float(stride_h)))
             multi_level_base_anchors.append(
                 torch.cat([
                     self.gen_single_level_base_anchors(
-                        base_size, self.scales, self.ratios, center=centre)
-                    for centre in centres
+                        base_size, self.scales, self.ratios, center=centre) for centre in centres
                 ]))
         return multi_level_base_anchors
 
@@ -95,8 +91,7 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
                                  featmap_size: Tuple[int, int],
                                  level_idx: int,
                                  dtype: torch.dtype = torch.float32,
-                                 device: Union[torch.device, str] = 'cuda'
-                                 ) -> Tensor:
+                                 device: Union[torch.device, str] = 'cuda') -> Tensor:
         """mmdet's anchors of one level, from the cache when built before.
 
         Args:
@@ -109,8 +104,7 @@ class TextBoxesAnchorGenerator(AnchorGenerator):
             Tensor: Anchors, shape (H * W * A, 4) (a box type with
             ``use_box_type``).
         """
-        key = (level_idx, tuple(int(s) for s in featmap_size), dtype,
-               str(torch.device(device)))
+        key = (level_idx, tuple(int(s) for s in featmap_size), dtype, str(torch.device(device)))
         anchors = self._grid_cache.get(key)
         if anchors is None:
             anchors = super().single_level_grid_priors(

@@ -4,12 +4,12 @@ from typing import List, Tuple
 import torch
 from mmdet.models.test_time_augs import DetTTAModel
 from mmengine.structures import InstanceData
-from torch import Tensor
-
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
-from textboxes_retina.structures import (check_quad_nms_cfg, clip_quads, flip_quads, quad_box_voting, quad_nms,
-                                         quad_short_sides, stack_quads)
+from torch import Tensor
+
+from textboxes_retina.structures import (check_quad_nms_cfg, clip_quads, flip_quads,
+                                         quad_box_voting, quad_nms, quad_short_sides, stack_quads)
 
 
 @MODELS.register_module()
@@ -63,13 +63,11 @@ class QuadTTAModel(DetTTAModel):
             f'tta_cfg.merge must be one of {self.MERGE_MODES}, got ' \
             f'{self.merge!r}'
         self.size_limits = {
-            tuple(limit['scale']): (limit.get('min_size'),
-                                    limit.get('max_size'))
+            tuple(limit['scale']): (limit.get('min_size'), limit.get('max_size'))
             for limit in tta_cfg.get('size_limits') or ()
         }
 
-    def merge_aug_bboxes(self, aug_bboxes: List[Tensor],
-                         aug_scores: List[Tensor],
+    def merge_aug_bboxes(self, aug_bboxes: List[Tensor], aug_scores: List[Tensor],
                          img_metas: List[dict]) -> Tuple[Tensor, Tensor]:
         """Flip each view's quads back and concatenate them.
 
@@ -85,13 +83,11 @@ class QuadTTAModel(DetTTAModel):
         """
         recovered = [
             flip_quads(quads, meta['ori_shape'], meta['flip_direction'])
-            if meta.get('flip', False) else quads
-            for quads, meta in zip(aug_bboxes, img_metas)
+            if meta.get('flip', False) else quads for quads, meta in zip(aug_bboxes, img_metas)
         ]
         return torch.cat(recovered), torch.cat(aug_scores)
 
-    def _merge_single_sample(
-            self, data_samples: List[TextDetDataSample]) -> TextDetDataSample:
+    def _merge_single_sample(self, data_samples: List[TextDetDataSample]) -> TextDetDataSample:
         """Merge the views of one image into one prediction.
 
         Args:
@@ -105,16 +101,14 @@ class QuadTTAModel(DetTTAModel):
             ``ori_shape``.
         """
         views = [self._limit_sizes(sample) for sample in data_samples]
-        quads, scores = self.merge_aug_bboxes(
-            [view.bboxes for view in views], [view.scores for view in views],
-            [sample.metainfo for sample in data_samples])
+        quads, scores = self.merge_aug_bboxes([view.bboxes for view in views],
+                                              [view.scores for view in views],
+                                              [sample.metainfo for sample in data_samples])
         labels = torch.cat([view.labels for view in views])
         merged = self._merge(quads, scores, labels)
         # votes of quads inside the image may round just outside it
-        merged.bboxes = clip_quads(merged.bboxes,
-                                   data_samples[0].metainfo['ori_shape'])
-        return self.module.add_pred_to_datasample(data_samples[:1],
-                                                  [merged])[0]
+        merged.bboxes = clip_quads(merged.bboxes, data_samples[0].metainfo['ori_shape'])
+        return self.module.add_pred_to_datasample(data_samples[:1], [merged])[0]
 
     def _limit_sizes(self, data_sample: TextDetDataSample) -> InstanceData:
         """A view's predictions as ``bboxes`` (quads, (N, 8)), ``scores`` and
@@ -124,14 +118,14 @@ class QuadTTAModel(DetTTAModel):
         view = InstanceData(
             bboxes=torch.from_numpy(stack_quads(pred.polygons)).to(scores.device),
             scores=scores,
-            labels=pred.get('labels', torch.zeros_like(scores).long()))
+            labels=pred.get('labels',
+                            torch.zeros_like(scores).long()))
         if not self.size_limits:
             return view
         assert 'scale' in data_sample, \
             'size_limits need the `scale` meta key: add it to meta_keys ' \
             'of PackTextDetInputs in the tta_pipeline'
-        min_size, max_size = self.size_limits.get(
-            tuple(data_sample.scale), (None, None))
+        min_size, max_size = self.size_limits.get(tuple(data_sample.scale), (None, None))
         sizes = quad_short_sides(view.bboxes)
         keep = torch.ones_like(sizes, dtype=torch.bool)
         if min_size is not None:
@@ -140,8 +134,7 @@ class QuadTTAModel(DetTTAModel):
             keep &= sizes <= max_size
         return view[keep]
 
-    def _merge(self, quads: Tensor, scores: Tensor,
-               labels: Tensor) -> InstanceData:
+    def _merge(self, quads: Tensor, scores: Tensor, labels: Tensor) -> InstanceData:
         """Quad NMS or box voting over all views' detections.
 
         Returns:
@@ -150,11 +143,9 @@ class QuadTTAModel(DetTTAModel):
         """
         iou_threshold = self.tta_cfg['nms']['iou_threshold']
         if self.merge == 'voting':
-            quads, scores, keep = quad_box_voting(quads, scores,
-                                                  iou_threshold, labels)
+            quads, scores, keep = quad_box_voting(quads, scores, iou_threshold, labels)
         else:
             keep = quad_nms(quads, scores, iou_threshold, labels)
             quads, scores = quads[keep], scores[keep]
         top = slice(0, self.tta_cfg['max_per_img'])
-        return InstanceData(
-            bboxes=quads[top], scores=scores[top], labels=labels[keep][top])
+        return InstanceData(bboxes=quads[top], scores=scores[top], labels=labels[keep][top])

@@ -16,8 +16,7 @@ import torch
 from torch import Tensor
 
 
-def topk_candidates(scores: Tensor, score_thr: float,
-                    topk: int) -> Tuple[Tensor, Tensor, Tensor]:
+def topk_candidates(scores: Tensor, score_thr: float, topk: int) -> Tuple[Tensor, Tensor, Tensor]:
     """Scores above ``score_thr``, the ``topk`` best, by decreasing score.
 
     The selection of mmdet's ``filter_scores_and_topk`` (``topk <= 0`` keeps
@@ -45,8 +44,7 @@ def topk_candidates(scores: Tensor, score_thr: float,
     return values, flat_idxs % num_classes, flat_idxs // num_classes
 
 
-def gather_level_deltas(bbox_pred: Tensor, anchor_idxs: Tensor,
-                        num_base_priors: int) -> Tensor:
+def gather_level_deltas(bbox_pred: Tensor, anchor_idxs: Tensor, num_base_priors: int) -> Tensor:
     """Rows ``anchor_idxs`` of ``bbox_pred.permute(1, 2, 0).reshape(-1, E)``.
 
     Anchor ``n`` of a level sits in cell ``n // A`` (row-major over
