@@ -186,6 +186,20 @@ def best_quad_inside(region: shapely.Geometry, box: Sequence[float]) -> np.ndarr
     return max(candidates, key=iou).reshape(-1).astype(np.float32)
 
 
+def doubled_signed_area(points: np.ndarray) -> float:
+    """Twice the signed (shoelace) area of a polygon of any vertex count, positive when its
+    vertices turn clockwise in image coordinates (y down).
+
+    Args:
+        points (np.ndarray): ``(n, 2)`` vertices in order.
+
+    Returns:
+        float: The doubled signed area.
+    """
+    x, y = points[:, 0], points[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+
+
 def largest_vertex_quad(points: np.ndarray) -> np.ndarray:
     """The largest-area quad whose vertices are 4 of ``points`` (a convex polygon, in order).
 
@@ -196,13 +210,8 @@ def largest_vertex_quad(points: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: ``(4, 2)``, in the order of ``points``.
     """
-
-    def area(quad: np.ndarray) -> float:
-        x, y = quad[:, 0], quad[:, 1]
-        return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)))
-
     subsets = (list(idx) for idx in itertools.combinations(range(len(points)), 4))
-    return points[max(subsets, key=lambda idx: area(points[idx]))]
+    return points[max(subsets, key=lambda idx: abs(doubled_signed_area(points[idx])))]
 
 
 def follow_vertex_order(quad: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -218,11 +227,7 @@ def follow_vertex_order(quad: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """
     points = np.asarray(quad, dtype=np.float32).reshape(-1, 2)
     ref = np.asarray(reference, dtype=np.float64).reshape(-1, 2)
-
-    def signed_area(p: np.ndarray) -> float:
-        return float(np.sum(p[:, 0] * np.roll(p[:, 1], -1) - np.roll(p[:, 0], -1) * p[:, 1]))
-
-    if signed_area(points) * signed_area(ref) < 0:
+    if doubled_signed_area(points) * doubled_signed_area(ref) < 0:
         points = points[::-1]
     start = int(np.argmin(np.sum((points - ref[0])**2, axis=1)))
     return np.roll(points, -start, axis=0).reshape(-1)
