@@ -3,14 +3,15 @@
 
 Two styles:
 
-- ``typeset`` (default): words, lines and small paragraphs drawn with real TrueType/OpenType
-  fonts that installed packages ship (matplotlib's DejaVu, STIX and Computer Modern, plus the
-  ``font-*`` packages of ``requirements/demo.txt``), at realistic sizes (half of them 10-25 px),
+- ``typeset`` (what ``tools/demo.py`` asks for): words, lines and small paragraphs drawn with
+  real TrueType/OpenType fonts that installed packages ship (matplotlib's DejaVu, STIX and
+  Computer Modern, plus the ``font-*`` packages of ``requirements/demo.txt``), at realistic
+  sizes (half of them 10-25 px),
   rotated and in perspective, with outlines, shadows, occlusion, blur, noise and JPEG
   artefacts, on gradients, noise, shapes, photographs and textures shipped by scikit-image, and
   procedural tiles, among text-like distractors (stripes, grids, barcodes, repeated marks).
-- ``hershey``: the original toy words in OpenCV's Hershey stroke fonts on procedural
-  backgrounds.
+- ``hershey`` (the default, what the tests and benchmarks use): the original toy words in
+  OpenCV's Hershey stroke fonts on procedural backgrounds.
 
 The logic is :mod:`textboxes_retina.synthetic` (``styled_split.write_split``); this script parses
 the command line.
