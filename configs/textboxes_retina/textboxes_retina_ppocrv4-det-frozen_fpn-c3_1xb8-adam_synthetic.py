@@ -7,20 +7,27 @@
 # level's cells appended (2 channels), feed a trainable FPN (P3..P7) and the TextBoxes++ quad
 # head; only those learn. The images are fed at their own resolution at test time (no resize), as
 # in training (320-512 px images, 384 px crops), so a word keeps its size in pixels from the
-# generated data to the real 1280x720 ICDAR 2015 images.
+# generated data to the real 1280x720 ICDAR 2015 images. At test time each quad's score is
+# multiplied by the maximum of the same probability map inside the quad
+# (MapRescoredTextBoxesRetina): a quad needs both the trained head and the pretrained detector to
+# see text, which removes the head's false alarms on real clutter that the generated data never
+# showed it (the map is 0 there).
 _base_ = ['./textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py']
 
 model = dict(
+    type='MapRescoredTextBoxesRetina',
     # PaddleOCR's input: BGR, ImageNet mean/std (the base's values, without the BGR->RGB swap)
     data_preprocessor=dict(bgr_to_rgb=False),
     # the neck's features (96 channels) + the detector's own text probability map, averaged
-    # and maxed over each level's cells (2 channels): a text map learned on real images
+    # and maxed over each level's cells (2 channels): a text map learned on real images; the
+    # map itself is returned last, for the rescoring
     backbone=dict(
         _delete_=True,
         type='PPOCRDetFeatures',
         frozen=True,
         map_tensors=('sigmoid_0.tmp_0', ),
-        map_scale=3.0),
+        map_scale=3.0,
+        return_maps=True),
     neck=dict(in_channels=[98, 98, 98], start_level=0, num_outs=5))
 
 test_pipeline = [

@@ -129,6 +129,10 @@ class PPOCRDetFeatures(BaseModule):
             average and its maximum over each ``s x s`` cell, times ``map_scale``. An output of
             ``C_i`` channels then has ``C_i + 2 * sum(map channels)``. Defaults to ``()``.
         map_scale (float): Multiplies the pooled maps. Defaults to 1.0.
+        return_maps (bool): Also return the ``map_tensors`` themselves, at the input
+            resolution and unscaled, after the features (what
+            :class:`~textboxes_retina.models.detectors.MapRescoredTextBoxesRetina` rescores its
+            quads with). Defaults to False.
         init_cfg (dict, optional): Unused (the weights come from the ONNX file).
     """
 
@@ -140,6 +144,7 @@ class PPOCRDetFeatures(BaseModule):
                  out_scale: float = 0.1,
                  map_tensors: Sequence[str] = (),
                  map_scale: float = 1.0,
+                 return_maps: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.onnx_file = resolve_package_file(onnx_file)
@@ -148,6 +153,9 @@ class PPOCRDetFeatures(BaseModule):
         self.frozen = frozen
         self.out_scale = out_scale
         self.map_scale = map_scale
+        if return_maps and not self.map_tensors:
+            raise ValueError('return_maps=True needs map_tensors (the maps to return)')
+        self.return_maps = return_maps
         self.graph = onnx_to_torch(
             extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors + self.map_tensors))
         if frozen:
@@ -169,7 +177,8 @@ class PPOCRDetFeatures(BaseModule):
 
         Returns:
             tuple[Tensor]: One ``(N, C_i, H / s_i, W / s_i)`` map per ``out_tensors`` entry
-            (with ``map_tensors``, their pooled channels appended: see the class docstring).
+            (with ``map_tensors``, their pooled channels appended: see the class docstring),
+            then with ``return_maps`` the ``(N, C, H, W)`` maps themselves.
         """
         if x.shape[-1] % 32 or x.shape[-2] % 32:
             raise ValueError(f'PPOCRDetFeatures needs height and width multiples of 32, got '
@@ -185,9 +194,10 @@ class PPOCRDetFeatures(BaseModule):
         maps = outs[len(self.out_tensors):]
         if not maps:
             return tuple(feats)
-        return tuple(
+        feats = tuple(
             torch.cat([feat] + pool_maps(maps, feat.shape[-2:], self.map_scale), dim=1)
             for feat in feats)
+        return feats + tuple(maps) if self.return_maps else feats
 
 
 def pool_maps(maps: Sequence[Tensor], size: Tuple[int, int], scale: float = 1.0) -> list:

@@ -1,5 +1,5 @@
 # Copyright (c) textboxes_retina authors. Importing this module registers its classes.
 """Detectors."""
-from .textboxes_retina import TextBoxesRetina
+from .textboxes_retina import MapRescoredTextBoxesRetina, TextBoxesRetina
 
-__all__ = ['TextBoxesRetina']
+__all__ = ['TextBoxesRetina', 'MapRescoredTextBoxesRetina']

@@ -1,14 +1,17 @@
 # Copyright (c) textboxes_retina authors.
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 import numpy as np
+import torch
 from mmdet.models.detectors import SingleStageDetector
 from mmdet.structures.bbox import BaseBoxes
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
+from torch import Tensor
 
 from textboxes_retina.structures import QuadBoxes
+from ..utils import quad_map_max
 
 
 @MODELS.register_module()
@@ -53,3 +56,55 @@ class TextBoxesRetina(SingleStageDetector):
             pred.bboxes = quads.convert_to('hbox').tensor
             data_sample.pred_instances = pred
         return data_samples
+
+
+@MODELS.register_module()
+class MapRescoredTextBoxesRetina(TextBoxesRetina):
+    """:class:`TextBoxesRetina` whose quads are rescored by a text probability map.
+
+    The backbone returns, after its features, a dense ``(N, 1, H, W)`` text probability map at
+    the input resolution: e.g. ``PPOCRDetFeatures(return_maps=True)``, the pretrained PP-OCRv4
+    DB detector's own map. The features go to the neck and the head as in
+    :class:`TextBoxesRetina`; at test time each quad's score becomes the head's score times the
+    map's maximum inside the quad (:func:`~textboxes_retina.models.utils.quad_map_max`): the
+    product of the two detectors' confidences, so a quad needs both the head and the map to
+    see text. (PaddleOCR's DB post-processing scores its boxes from the same map.) The quads
+    are then sorted by the new scores (a stable sort: ties keep the head's order). Training is
+    :class:`TextBoxesRetina`'s: the map does not enter the losses. Only :meth:`predict`
+    rescores: ``mode='tensor'`` (and an ONNX export of it) gives the head's raw outputs.
+
+    Arguments are those of :class:`TextBoxesRetina`.
+    """
+
+    def _backbone_and_map(self, batch_inputs: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
+        outs = self.backbone(batch_inputs)
+        if not isinstance(outs, (tuple, list)) or len(outs) < 2 or outs[-1].dim() != 4 or \
+                outs[-1].size(1) != 1 or outs[-1].shape[-2:] != batch_inputs.shape[-2:]:
+            raise ValueError(
+                f'{type(self).__name__} needs a backbone whose last output is the (N, 1, H, W) '
+                f'text probability map at the input size {tuple(batch_inputs.shape[-2:])} '
+                f'(e.g. PPOCRDetFeatures with map_tensors and return_maps=True)')
+        return tuple(outs[:-1]), outs[-1]
+
+    def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
+        """The neck's features of the backbone's outputs less the map."""
+        feats, _ = self._backbone_and_map(batch_inputs)
+        return self.neck(feats) if self.with_neck else feats
+
+    def predict(self,
+                batch_inputs: Tensor,
+                batch_data_samples: Sequence[TextDetDataSample],
+                rescale: bool = True) -> Sequence[TextDetDataSample]:
+        """:meth:`TextBoxesRetina.predict`, with the scores rescored by the map."""
+        feats, prob_maps = self._backbone_and_map(batch_inputs)
+        x = self.neck(feats) if self.with_neck else feats
+        results_list = self.bbox_head.predict(x, batch_data_samples, rescale=rescale)
+        rescored = []
+        for results, data_sample, prob_map in zip(results_list, batch_data_samples, prob_maps):
+            quads = results.bboxes
+            quads = quads.tensor if isinstance(quads, BaseBoxes) else quads
+            if rescale:  # back to input pixels, where the map is
+                quads = quads * quads.new_tensor(data_sample.metainfo['scale_factor']).repeat(4)
+            results.scores = results.scores * quad_map_max(prob_map[0], quads)
+            rescored.append(results[torch.sort(results.scores, descending=True, stable=True)[1]])
+        return self.add_pred_to_datasample(batch_data_samples, rescored)

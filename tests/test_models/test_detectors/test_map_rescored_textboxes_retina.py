@@ -1,0 +1,119 @@
+"""MapRescoredTextBoxesRetina, built from the demo's config: the plain detector's quads, each
+score times the maximum of ONNX Runtime's PP-OCRv4 text probability map inside the quad."""
+import copy
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmocr.registry import MODELS, TRANSFORMS
+
+from textboxes_retina.models.backbones.ppocr_det_features import (PPOCRV4_DET_ONNX,
+                                                                  resolve_package_file)
+from textboxes_retina.models.utils import quad_map_max
+
+DEMO_CONFIG = Path(__file__).parents[3] / (
+    'configs/textboxes_retina/'
+    'textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
+META_KEYS = ('img_path', 'ori_shape', 'img_shape', 'scale_factor')
+
+
+def _build(model_cfg, detector, return_maps):
+    cfg = copy.deepcopy(model_cfg)
+    cfg.type = detector
+    cfg.backbone.return_maps = return_maps
+    # untrained head: every candidate through, a few per image
+    cfg.test_cfg.update(score_thr=0.0, nms_pre=200, max_per_img=30)
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        return MODELS.build(cfg).eval()
+
+
+@pytest.fixture(scope='module')
+def models():
+    model_cfg = Config.fromfile(str(DEMO_CONFIG)).model
+    torch.manual_seed(0)
+    plain = _build(model_cfg, 'TextBoxesRetina', return_maps=False)
+    plain.init_weights()
+    plain.bbox_head.retina_cls.bias.data.zero_()
+    rescored = _build(model_cfg, 'MapRescoredTextBoxesRetina', return_maps=True)
+    rescored.load_state_dict(plain.state_dict(), strict=True)
+    return plain, rescored
+
+
+def _packed():
+    """Two words on a 150 x 230 image, resized by 1.4 and packed (MMOCR's transforms)."""
+    img = np.full((150, 230, 3), 200, np.uint8)
+    cv2.putText(img, 'OPEN', (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 3)
+    cv2.putText(img, 'Cafe 24', (60, 120), cv2.FONT_HERSHEY_DUPLEX, 0.9, (30, 30, 90), 2)
+    results = dict(img=img, img_path='words.png', ori_shape=img.shape[:2], img_shape=img.shape[:2])
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        for step in (dict(type='Resize', scale_factor=1.4,
+                          keep_ratio=True), dict(type='PackTextDetInputs', meta_keys=META_KEYS)):
+            results = TRANSFORMS.build(step)(results)
+    return dict(inputs=[results['inputs']], data_samples=[results['data_samples']])
+
+
+@pytest.mark.timeout(180)
+def test_scores_are_head_scores_times_the_map_max_inside_the_quad(models):
+    plain, rescored = models
+    with torch.no_grad():
+        expected = plain.test_step(_packed())[0]
+        got = rescored.test_step(_packed())[0]
+        inputs = plain.data_preprocessor(_packed(), training=False)['inputs']
+    scale = np.array(got.metainfo['scale_factor'])
+    assert scale == pytest.approx((1.4, 1.4), rel=0.01)
+    # the oracle's map: ONNX Runtime's own output on the same (padded) input
+    session = ort.InferenceSession(
+        resolve_package_file(PPOCRV4_DET_ONNX), providers=['CPUExecutionProvider'])
+    prob = session.run(['sigmoid_0.tmp_0'], {'x': inputs.numpy()})[0][0, 0]
+    assert prob.shape == tuple(inputs.shape[-2:]) and prob.max() > 0.5  # it sees the words
+
+    quads = np.stack(expected.pred_instances.polygons)
+    assert len(quads) == 30
+    gate = quad_map_max(torch.from_numpy(prob), torch.from_numpy(quads * np.tile(scale, 4)))
+    scores = (expected.pred_instances.scores * gate).numpy()
+    pred = got.pred_instances
+    # each rescored quad is one of the plain detector's, with its score times its gate
+    got_quads = np.stack(pred.polygons)
+    match = np.abs(got_quads[:, None] - quads[None]).max(axis=2).argmin(axis=1)
+    np.testing.assert_allclose(got_quads, quads[match], atol=1e-4)
+    assert sorted(match) == list(range(len(quads)))
+    np.testing.assert_allclose(pred.scores.numpy(), scores[match], rtol=1e-4, atol=1e-6)
+    assert (pred.scores[:-1] >= pred.scores[1:]).all()  # sorted by the new scores
+    np.testing.assert_allclose(pred.bboxes[:, 0].numpy(), got_quads[:, 0::2].min(1), atol=1e-4)
+    assert 0 < (gate > 0.5).sum() < len(gate)  # some quads on the words, some off them
+
+
+@pytest.mark.timeout(180)
+def test_loss_is_the_plain_detectors(models):
+    plain, rescored = models
+    data = _packed()
+    data['data_samples'][0].gt_instances.polygons = [
+        np.array([25, 30, 110, 30, 110, 66, 25, 66], np.float32) * 1.4
+    ]
+    data['data_samples'][0].gt_instances.ignored = torch.tensor([False])
+    data['data_samples'][0].gt_instances.bboxes = torch.tensor([[25., 30, 110, 66]]) * 1.4
+    data['data_samples'][0].gt_instances.labels = torch.tensor([0])
+    losses = []
+    for model in (plain, rescored):
+        torch.manual_seed(0)
+        batch = model.data_preprocessor(copy.deepcopy(data), training=True)
+        losses.append(model(**batch, mode='loss'))
+    for key in ('loss_cls', 'loss_bbox'):
+        assert torch.allclose(sum(losses[0][key]), sum(losses[1][key]))
+
+
+@pytest.mark.timeout(120)
+def test_refuses_a_backbone_without_the_map(models):
+    plain, _ = models
+    model_cfg = Config.fromfile(str(DEMO_CONFIG)).model
+    wrong = _build(model_cfg, 'MapRescoredTextBoxesRetina', return_maps=False)
+    with pytest.raises(ValueError, match='text probability map'):
+        wrong.test_step(_packed())
+    with pytest.raises(ValueError, match='return_maps=True needs map_tensors'):
+        with DefaultScope.overwrite_default_scope('mmocr'):
+            MODELS.build(dict(type='PPOCRDetFeatures', return_maps=True))
