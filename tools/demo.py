@@ -54,7 +54,7 @@ def parse_args(argv=None):
         default=100,
         help=f'generated held-out images in a font family ({HOLDOUT_FAMILY}) and '
         f'background style ({HOLDOUT_BACKGROUND}) that training never sees')
-    parser.add_argument('--iters', type=int, default=600, help='training iterations')
+    parser.add_argument('--iters', type=int, default=800, help='training iterations')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--real-data',

@@ -5,9 +5,10 @@
 # `pip install -r requirements/demo.txt`). Its neck's top-down features at strides 8/16/32 (96
 # channels), each with the detector's own DB text probability map averaged and maxed over the
 # level's cells appended (2 channels), feed a trainable FPN (P3..P7) and the TextBoxes++ quad
-# head; only those learn. The images are fed at their own resolution at test time (no resize), as
-# in training (320-512 px images, 384 px crops), so a word keeps its size in pixels from the
-# generated data to the real 1280x720 ICDAR 2015 images. At test time each quad's score is
+# head; only those learn. The images are fed at their own resolution at test time (no resize), and
+# training crops (half to all of a 320-512 px image, resized to 320 px) keep words near that size
+# on average, so a word has about the same size in pixels in the generated training data, the
+# generated test images and the real 1280x720 ICDAR 2015 images. At test time each quad's score is
 # multiplied by the maximum of the same probability map inside the quad
 # (MapRescoredTextBoxesRetina): a quad needs both the trained head and the pretrained detector to
 # see text, which removes the head's false alarms on real clutter that the generated data never
@@ -16,8 +17,10 @@ _base_ = ['./textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py']
 
 model = dict(
     type='MapRescoredTextBoxesRetina',
-    # PaddleOCR's input: BGR, ImageNet mean/std (the base's values, without the BGR->RGB swap)
-    data_preprocessor=dict(bgr_to_rgb=False),
+    # PaddleOCR's input: BGR, ImageNet mean/std (the base's values, without the BGR->RGB swap);
+    # padded to a multiple of 32 (what the backbone needs; the base's 128 would pad a 320 px
+    # crop to 384)
+    data_preprocessor=dict(bgr_to_rgb=False, pad_size_divisor=32),
     # the neck's features (96 channels) + the detector's own text probability map, averaged
     # and maxed over each level's cells (2 channels): a text map learned on real images; the
     # map itself is returned last, for the rescoring
@@ -29,6 +32,12 @@ model = dict(
         map_scale=3.0,
         return_maps=True),
     neck=dict(in_channels=[98, 98, 98], start_level=0, num_outs=5))
+
+# 320 px training crops (the base's 384 enlarged the generated words by 1.2 on average)
+train_scale = 320
+train_resize = dict(_base_.train_resize, scale=(train_scale, train_scale))
+train_pipeline = [*_base_.train_augment, train_resize, _base_.pack_inputs]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
 test_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
