@@ -1,6 +1,11 @@
 """export_onnx: named per-level outputs, dynamic height and width, the checker, metadata."""
+from pathlib import Path
+
 import pytest
 import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmocr.registry import MODELS
 
 # textboxes_retina.deployment imports onnx and onnxruntime only when it exports or runs a model.
 from textboxes_retina.deployment import ONNX_OPSET, export_onnx, head_output_groups, verify_onnx
@@ -8,6 +13,9 @@ from textboxes_retina.deployment.onnx_export import read_metadata
 
 onnx = pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
+
+DEMO_CONFIG = Path(__file__).parents[2] / (
+    'configs/textboxes_retina/textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
 
 
 @pytest.mark.timeout(120)
@@ -54,3 +62,14 @@ def test_head_output_groups_follow_predict_by_feat(small_detector, refine_detect
 def test_export_refuses_models_without_bbox_head(tmp_path):
     with pytest.raises(TypeError, match='single-stage detectors with a bbox_head'):
         export_onnx(torch.nn.Conv2d(3, 3, 1), str(tmp_path / 'x.onnx'))
+
+
+@pytest.mark.timeout(120)
+def test_export_refuses_the_map_rescored_demo_detector(tmp_path):
+    """The demo's detector rescores at predict time, which the exported network would not."""
+    cfg = Config.fromfile(str(DEMO_CONFIG)).model
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        detector = MODELS.build(cfg).eval()
+    with pytest.raises(TypeError, match='multiplies its scores by a text probability map'):
+        export_onnx(detector, str(tmp_path / 'demo.onnx'))
+    assert not (tmp_path / 'demo.onnx').exists()

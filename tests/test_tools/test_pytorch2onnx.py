@@ -93,3 +93,26 @@ def test_infer_backend_arguments(infer_tool):
     for argv in (['--backend', 'onnxruntime'], ['--onnx', 'm.onnx']):
         with pytest.raises(SystemExit):
             infer.parse_args(['c.py', 'w.pth', 'img.jpg', *argv])
+
+
+@pytest.mark.timeout(180)
+def test_the_demo_detector_is_refused_with_a_message(tmp_path):
+    """The demo's MapRescoredTextBoxesRetina rescores at predict time: the tool exits naming the
+    config and the reason, before writing anything."""
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import save_checkpoint
+    from mmocr.registry import MODELS
+    config = osp.join(
+        REPO_ROOT, 'configs/textboxes_retina/'
+        'textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        model = MODELS.build(Config.fromfile(config).model)
+    save_checkpoint(model.state_dict(), str(tmp_path / 'demo.pth'))
+    out = tmp_path / 'demo.onnx'
+    with pytest.raises(
+            SystemExit,
+            match=r'pytorch2onnx: .*synthetic\.py: '
+            'MapRescoredTextBoxesRetina multiplies its scores'):
+        pytorch2onnx.main([config, str(tmp_path / 'demo.pth'), '--out', str(out)])
+    assert not out.exists()

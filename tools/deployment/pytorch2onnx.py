@@ -83,7 +83,12 @@ def build_detector(config: str, checkpoint: str, cfg_options=None, device: str =
 def main(argv=None):
     args = parse_args(argv)
     from textboxes_retina.deployment import ONNX_OPSET, export_onnx, verify_onnx
+    from textboxes_retina.deployment.onnx_export import check_exportable
     model = build_detector(args.config, args.checkpoint, args.cfg_options, args.device)
+    try:
+        check_exportable(model)
+    except TypeError as error:
+        sys.exit(f'pytorch2onnx: {args.config}: {error}')
     info = export_onnx(model, args.out, args.shape, args.opset or ONNX_OPSET)
     print(f'{args.out}: opset {info["opset"]}, input {info["input_name"]} (batch, 3, height, '
           f'width), {len(info["output_names"])} outputs: {", ".join(info["output_names"])}; '

@@ -56,11 +56,20 @@ def head_output_names(groups: Sequence[str], num_levels: int) -> List[str]:
 
 
 def check_exportable(detector: nn.Module) -> None:
-    """Raise ``TypeError`` unless ``detector`` is an mmdet-style single-stage detector."""
+    """Raise ``TypeError`` unless ``detector`` is an mmdet-style single-stage detector whose
+    predictions are its head's post-processed outputs (what the exported network and
+    ``OnnxRuntimeDetector`` compute): not ``MapRescoredTextBoxesRetina``, which rescores them."""
+    from textboxes_retina.models.detectors import MapRescoredTextBoxesRetina
     if not (hasattr(detector, 'bbox_head') and hasattr(detector, '_forward')):
         raise TypeError(
             f'ONNX export takes single-stage detectors with a bbox_head (TextBoxesRetina); '
             f'got {type(detector).__name__}')
+    if isinstance(detector, MapRescoredTextBoxesRetina):
+        raise TypeError(
+            f'{type(detector).__name__} multiplies its scores by a text probability map at '
+            f'predict time, which the exported network (the head\'s raw outputs) and '
+            f'OnnxRuntimeDetector do not: the ONNX model would report other detections, so '
+            f'export is refused')
 
 
 class HeadOutputs(nn.Module):
