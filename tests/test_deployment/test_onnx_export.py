@@ -1,6 +1,4 @@
 """export_onnx: named per-level outputs, dynamic height and width, the checker, metadata."""
-from pathlib import Path
-
 import pytest
 import torch
 from mmengine.config import Config
@@ -10,12 +8,10 @@ from mmocr.registry import MODELS
 # textboxes_retina.deployment imports onnx and onnxruntime only when it exports or runs a model.
 from textboxes_retina.deployment import ONNX_OPSET, export_onnx, head_output_groups, verify_onnx
 from textboxes_retina.deployment.onnx_export import read_metadata
+from textboxes_retina.testing.configs import DEMO_CONFIG
 
 onnx = pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
-
-DEMO_CONFIG = Path(__file__).parents[2] / (
-    'configs/textboxes_retina/textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
 
 
 @pytest.mark.timeout(120)
@@ -67,7 +63,7 @@ def test_export_refuses_models_without_bbox_head(tmp_path):
 @pytest.mark.timeout(120)
 def test_export_refuses_the_map_rescored_demo_detector(tmp_path):
     """The demo's detector rescores at predict time, which the exported network would not."""
-    cfg = Config.fromfile(str(DEMO_CONFIG)).model
+    cfg = Config.fromfile(DEMO_CONFIG).model
     with DefaultScope.overwrite_default_scope('mmocr'):
         detector = MODELS.build(cfg).eval()
     with pytest.raises(TypeError, match='multiplies its scores by a text probability map'):

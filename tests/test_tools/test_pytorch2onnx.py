@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from textboxes_retina.testing import REPO_ROOT, load_tool
-from textboxes_retina.testing.configs import SMALL_CONFIG, build_spread_detector
+from textboxes_retina.testing.configs import DEMO_CONFIG, SMALL_CONFIG, build_spread_detector
 
 pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
@@ -103,16 +103,13 @@ def test_the_demo_detector_is_refused_with_a_message(tmp_path):
     from mmengine.registry import DefaultScope
     from mmengine.runner import save_checkpoint
     from mmocr.registry import MODELS
-    config = osp.join(
-        REPO_ROOT, 'configs/textboxes_retina/'
-        'textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
     with DefaultScope.overwrite_default_scope('mmocr'):
-        model = MODELS.build(Config.fromfile(config).model)
+        model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
     save_checkpoint(model.state_dict(), str(tmp_path / 'demo.pth'))
     out = tmp_path / 'demo.onnx'
     with pytest.raises(
             SystemExit,
             match=r'pytorch2onnx: .*synthetic\.py: '
             'MapRescoredTextBoxesRetina multiplies its scores'):
-        pytorch2onnx.main([config, str(tmp_path / 'demo.pth'), '--out', str(out)])
+        pytorch2onnx.main([DEMO_CONFIG, str(tmp_path / 'demo.pth'), '--out', str(out)])
     assert not out.exists()

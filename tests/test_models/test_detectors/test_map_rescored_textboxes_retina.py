@@ -1,7 +1,6 @@
 """MapRescoredTextBoxesRetina, built from the demo's config: the plain detector's quads, each
 score times the maximum of ONNX Runtime's PP-OCRv4 text probability map inside the quad."""
 import copy
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -15,10 +14,8 @@ from mmocr.registry import MODELS, TRANSFORMS
 from textboxes_retina.models.backbones.ppocr_det_features import (PPOCRV4_DET_ONNX,
                                                                   resolve_package_file)
 from textboxes_retina.models.utils import quad_map_max
+from textboxes_retina.testing.configs import DEMO_CONFIG
 
-DEMO_CONFIG = Path(__file__).parents[3] / (
-    'configs/textboxes_retina/'
-    'textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
 META_KEYS = ('img_path', 'ori_shape', 'img_shape', 'scale_factor')
 
 
@@ -34,7 +31,7 @@ def _build(model_cfg, detector, return_maps):
 
 @pytest.fixture(scope='module')
 def models():
-    model_cfg = Config.fromfile(str(DEMO_CONFIG)).model
+    model_cfg = Config.fromfile(DEMO_CONFIG).model
     torch.manual_seed(0)
     plain = _build(model_cfg, 'TextBoxesRetina', return_maps=False)
     plain.init_weights()
@@ -110,7 +107,7 @@ def test_loss_is_the_plain_detectors(models):
 @pytest.mark.timeout(120)
 def test_refuses_a_backbone_without_the_map(models):
     plain, _ = models
-    model_cfg = Config.fromfile(str(DEMO_CONFIG)).model
+    model_cfg = Config.fromfile(DEMO_CONFIG).model
     wrong = _build(model_cfg, 'MapRescoredTextBoxesRetina', return_maps=False)
     with pytest.raises(ValueError, match='text probability map'):
         wrong.test_step(_packed())

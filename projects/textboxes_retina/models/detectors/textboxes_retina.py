@@ -76,7 +76,9 @@ class MapRescoredTextBoxesRetina(TextBoxesRetina):
     Arguments are those of :class:`TextBoxesRetina`.
     """
 
-    def _backbone_and_map(self, batch_inputs: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
+    def _features_and_map(self, batch_inputs: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
+        """The neck's features of the backbone's outputs less the last, and that last output
+        (the map)."""
         outs = self.backbone(batch_inputs)
         if not isinstance(outs, (tuple, list)) or len(outs) < 2 or outs[-1].dim() != 4 or \
                 outs[-1].size(1) != 1 or outs[-1].shape[-2:] != batch_inputs.shape[-2:]:
@@ -84,20 +86,19 @@ class MapRescoredTextBoxesRetina(TextBoxesRetina):
                 f'{type(self).__name__} needs a backbone whose last output is the (N, 1, H, W) '
                 f'text probability map at the input size {tuple(batch_inputs.shape[-2:])} '
                 f'(e.g. PPOCRDetFeatures with map_tensors and return_maps=True)')
-        return tuple(outs[:-1]), outs[-1]
+        feats = tuple(outs[:-1])
+        return (self.neck(feats) if self.with_neck else feats), outs[-1]
 
     def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
         """The neck's features of the backbone's outputs less the map."""
-        feats, _ = self._backbone_and_map(batch_inputs)
-        return self.neck(feats) if self.with_neck else feats
+        return self._features_and_map(batch_inputs)[0]
 
     def predict(self,
                 batch_inputs: Tensor,
                 batch_data_samples: Sequence[TextDetDataSample],
                 rescale: bool = True) -> Sequence[TextDetDataSample]:
         """:meth:`TextBoxesRetina.predict`, with the scores rescored by the map."""
-        feats, prob_maps = self._backbone_and_map(batch_inputs)
-        x = self.neck(feats) if self.with_neck else feats
+        x, prob_maps = self._features_and_map(batch_inputs)
         results_list = self.bbox_head.predict(x, batch_data_samples, rescale=rescale)
         rescored = []
         for results, data_sample, prob_map in zip(results_list, batch_data_samples, prob_maps):
