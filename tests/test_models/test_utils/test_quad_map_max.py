@@ -86,6 +86,10 @@ def test_keeps_device_and_dtype_and_refuses_bad_shapes():
     out = quad_map_max(prob, torch.tensor([[2.0, 1, 5, 1, 5, 4, 2, 4], [0, 0, 1, 0, 1, 1, 0, 1]]))
     assert out.dtype == torch.float64 and out.tolist() == [0.7, 0.0]
     assert quad_map_max(prob, torch.zeros(0, 8)).shape == (0, )
+    # hostile quads: a non-finite coordinate scores 0, a huge one is clipped to the map
+    hostile = torch.tensor([[float('nan'), 1, 5, 1, 5, 4, 2, 4],
+                            [-1e9, -1e9, 1e9, -1e9, 1e9, 1e9, -1e9, 1e9]])
+    assert quad_map_max(prob, hostile).tolist() == [0.0, 0.7]
     with pytest.raises(ValueError, match=r'\(H, W\)'):
         quad_map_max(prob[None], torch.zeros(0, 8))
     with pytest.raises(ValueError, match=r'\(N, 8\)'):
