@@ -100,3 +100,65 @@ def test_errors_name_the_problem(features):
         PPOCRDetFeatures(onnx_file='no_such_package_xyz:models/a.onnx')
     with pytest.raises(KeyError, match='no tensor named'):
         PPOCRDetFeatures(out_tensors=('not_a_tensor', ))
+
+
+@pytest.mark.timeout(180)
+def test_frozen_maps_stay_pretrained_while_the_features_fine_tune():
+    """``frozen_maps=True``: the features train, the maps (pooled channels and the returned map)
+    stay ONNX Runtime's even after the feature graph's weights have changed."""
+    features = PPOCRDetFeatures(
+        frozen=False,
+        frozen_maps=True,
+        map_tensors=(PPOCRV4_DET_PROB_MAP, ),
+        map_scale=3.0,
+        return_maps=True)
+    rng = np.random.default_rng(2)
+    image = rng.normal(-1, 0.3, size=(1, 3, 96, 128)).astype(np.float32)
+    image[:, :, 40:60, 20:110] = 1.5
+    image[:, :, 46:54, 20:110:10] = -1.5
+    reference, prob = ort_reference(PPOCRV4_DET_NECK_TENSORS, image)
+    assert prob.max() > 0.01
+
+    def check_maps(outputs):  # maps in [0, 1]: to 1e-4, as the features to 1e-4 of their range
+        np.testing.assert_allclose(outputs[-1].numpy(), prob, atol=1e-4)
+        for stride, out in zip((8, 16, 32), outputs[:3]):
+            avg, peak = cell_pool(prob, stride)
+            np.testing.assert_allclose(out[:, 96:97].numpy(), 3.0 * avg, atol=1e-4)
+            np.testing.assert_allclose(out[:, 97:98].numpy(), 3.0 * peak, atol=1e-4)
+
+    features.eval()
+    with torch.no_grad():
+        outputs = features(torch.from_numpy(image))
+    assert len(outputs) == 4
+    for out, ref in zip(outputs[:3], reference):  # before training: the pretrained features
+        np.testing.assert_allclose(
+            out[:, :96].numpy() / 0.1, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+    check_maps(outputs)
+
+    features.train()
+    assert features.graph.training and not features.map_graph.training
+    assert all(not m.training for m in features.map_graph.modules())
+    assert all(p.requires_grad for p in features.graph.parameters())
+    assert not any(p.requires_grad for p in features.map_graph.parameters())
+    outputs = features(torch.from_numpy(image))
+    assert all(out.requires_grad for out in outputs[:3]) and not outputs[-1].requires_grad
+    sum(out[:, :96].square().mean() for out in outputs[:3]).backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in features.graph.parameters())
+    with torch.no_grad():  # a large step: the feature graph is no longer the pretrained one
+        for p in features.graph.parameters():
+            if p.grad is not None:
+                p -= 0.1 * p.grad.sign() * p.abs().mean()
+    features.eval()
+    with torch.no_grad():
+        outputs = features(torch.from_numpy(image))
+    moved = np.abs(outputs[0][:, :96].numpy() / 0.1 - reference[0]).max()
+    assert moved > 1e-2 * np.abs(reference[0]).max()
+    check_maps(outputs)
+
+
+@pytest.mark.timeout(60)
+def test_frozen_maps_needs_a_trainable_graph_and_maps():
+    with pytest.raises(ValueError, match='frozen=False'):
+        PPOCRDetFeatures(frozen=True, frozen_maps=True, map_tensors=(PPOCRV4_DET_PROB_MAP, ))
+    with pytest.raises(ValueError, match='map_tensors'):
+        PPOCRDetFeatures(frozen=False, frozen_maps=True)

@@ -133,6 +133,12 @@ class PPOCRDetFeatures(BaseModule):
             resolution and unscaled, after the features (what
             :class:`~textboxes_retina.models.detectors.MapRescoredTextBoxesRetina` rescores its
             quads with). Defaults to False.
+        frozen_maps (bool): Compute ``map_tensors`` with a second, frozen copy of the converted
+            graph (no gradients, eval mode, under ``torch.no_grad``) instead of the feature
+            graph. With ``frozen=False`` the features fine-tune while the maps stay those of the
+            pretrained detector: the map channels and the rescoring keep seeing text the way
+            real images taught it, not the way the training data drifts it. Costs one more
+            forward of the detector per image. Defaults to False.
         init_cfg (dict, optional): Unused (the weights come from the ONNX file).
     """
 
@@ -145,6 +151,7 @@ class PPOCRDetFeatures(BaseModule):
                  map_tensors: Sequence[str] = (),
                  map_scale: float = 1.0,
                  return_maps: bool = False,
+                 frozen_maps: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.onnx_file = resolve_package_file(onnx_file)
@@ -156,8 +163,21 @@ class PPOCRDetFeatures(BaseModule):
         if return_maps and not self.map_tensors:
             raise ValueError('return_maps=True needs map_tensors (the maps to return)')
         self.return_maps = return_maps
-        self.graph = onnx_to_torch(
-            extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors + self.map_tensors))
+        if frozen_maps and (frozen or not self.map_tensors):
+            raise ValueError('frozen_maps=True keeps the maps of a fine-tuned graph (frozen=False) '
+                             'pretrained: it needs frozen=False and map_tensors')
+        self.frozen_maps = frozen_maps
+        if frozen_maps:
+            self.graph = onnx_to_torch(
+                extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors))
+            self.map_graph = onnx_to_torch(
+                extract_onnx_outputs(self.onnx_file, input_name, self.map_tensors))
+            self.map_graph.requires_grad_(False)
+            self.map_graph.eval()
+        else:
+            self.graph = onnx_to_torch(
+                extract_onnx_outputs(self.onnx_file, input_name,
+                                     self.out_tensors + self.map_tensors))
         if frozen:
             self.graph.requires_grad_(False)
             self.graph.eval()
@@ -169,6 +189,8 @@ class PPOCRDetFeatures(BaseModule):
         super().train(mode)
         if self.frozen:
             self.graph.eval()
+        if self.frozen_maps:
+            self.map_graph.eval()
         return self
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
@@ -183,13 +205,11 @@ class PPOCRDetFeatures(BaseModule):
         if x.shape[-1] % 32 or x.shape[-2] % 32:
             raise ValueError(f'PPOCRDetFeatures needs height and width multiples of 32, got '
                              f'{tuple(x.shape[-2:])}: set pad_size_divisor=32 (or 128)')
-        if self.frozen:
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
+            outs = _as_tuple(self.graph(x))
+        if self.frozen_maps:
             with torch.no_grad():
-                outs = self.graph(x)
-        else:
-            outs = self.graph(x)
-        if isinstance(outs, Tensor):
-            outs = (outs, )
+                outs += _as_tuple(self.map_graph(x))
         feats = [out * self.out_scale for out in outs[:len(self.out_tensors)]]
         maps = outs[len(self.out_tensors):]
         if not maps:
@@ -198,6 +218,11 @@ class PPOCRDetFeatures(BaseModule):
             torch.cat([feat] + pool_maps(maps, feat.shape[-2:], self.map_scale), dim=1)
             for feat in feats)
         return feats + tuple(maps) if self.return_maps else feats
+
+
+def _as_tuple(outs) -> Tuple[Tensor, ...]:
+    """A converted graph returns a tensor for one output, a tuple for several."""
+    return (outs, ) if isinstance(outs, Tensor) else tuple(outs)
 
 
 def pool_maps(maps: Sequence[Tensor], size: Tuple[int, int], scale: float = 1.0) -> list:
