@@ -1,18 +1,19 @@
-# What `make demo` (tools/demo.py) trains: the small synthetic config with a pretrained, frozen
-# text backbone. The PP-OCRv4 mobile text detector (PaddleOCR, trained on real text), whose ONNX
-# file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), is converted to PyTorch by
-# onnx2torch when the model is built (textboxes_retina.models.backbones.PPOCRDetFeatures;
-# `pip install -r requirements/demo.txt`). Its neck's top-down features at strides 8/16/32 (96
-# channels), each with the detector's own DB text probability map averaged and maxed over the
-# level's cells appended (2 channels), feed a trainable FPN (P3..P7) and the TextBoxes++ quad
-# head; only those learn. The images are fed at their own resolution at test time (no resize), and
-# training crops (half to all of a 320-512 px image, resized to 320 px) keep words near that size
-# on average, so a word has about the same size in pixels in the generated training data, the
-# generated test images and the real 1280x720 ICDAR 2015 images. At test time each quad's score is
-# multiplied by the maximum of the same probability map inside the quad
-# (MapRescoredTextBoxesRetina): a quad needs both the trained head and the pretrained detector to
-# see text, which removes the head's false alarms on real clutter that the generated data never
-# showed it (the map is 0 there).
+# The small synthetic config with a pretrained, frozen text backbone (what `make demo` trains,
+# ./textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py, inherits this config and
+# fine-tunes the backbone's features). The PP-OCRv4 mobile text detector (PaddleOCR, trained on
+# real text), whose ONNX file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), is
+# converted to PyTorch by onnx2torch when the model is built
+# (textboxes_retina.models.backbones.PPOCRDetFeatures; `pip install -r requirements/demo.txt`). Its
+# neck's top-down features at strides 8/16/32 (96 channels), each with the detector's own DB text
+# probability map averaged and maxed over the level's cells appended (2 channels), feed a trainable
+# FPN (P3..P7) and the TextBoxes++ quad head; only those learn. The images are fed at their own
+# resolution at test time (no resize), and training crops (half to all of a 320-512 px image,
+# resized to 320 px) keep words near that size on average, so a word has about the same size in
+# pixels in the generated training data, the generated test images and the real 1280x720 ICDAR 2015
+# images. At test time each quad's score is multiplied by the maximum of the same probability map
+# inside the quad (MapRescoredTextBoxesRetina): a quad needs both the trained head and the
+# pretrained detector to see text, which removes the head's false alarms on real clutter that the
+# generated data never showed it (the map is 0 there).
 _base_ = ['./textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py']
 
 model = dict(

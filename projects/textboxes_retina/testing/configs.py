@@ -19,7 +19,7 @@ REFINE_SMALL_CONFIG = repo_path('configs', 'refine_textboxes',
                                 'refine_textboxes_r18-small_1xb8-adam-2k_synthetic.py')
 #: What ``make demo`` trains: the frozen PP-OCRv4 backbone, MapRescoredTextBoxesRetina.
 DEMO_CONFIG = repo_path('configs', 'textboxes_retina',
-                        'textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py')
+                        'textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py')
 
 
 def tiny_head_cfg(**overrides) -> dict:
