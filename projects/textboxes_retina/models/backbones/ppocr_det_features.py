@@ -167,31 +167,32 @@ class PPOCRDetFeatures(BaseModule):
             raise ValueError('frozen_maps=True keeps the maps of a fine-tuned graph (frozen=False) '
                              'pretrained: it needs frozen=False and map_tensors')
         self.frozen_maps = frozen_maps
+        # the feature graph computes the maps too, unless a frozen copy does
+        self.graph = onnx_to_torch(
+            extract_onnx_outputs(self.onnx_file, input_name,
+                                 self.out_tensors + (() if frozen_maps else self.map_tensors)))
         if frozen_maps:
-            self.graph = onnx_to_torch(
-                extract_onnx_outputs(self.onnx_file, input_name, self.out_tensors))
             self.map_graph = onnx_to_torch(
                 extract_onnx_outputs(self.onnx_file, input_name, self.map_tensors))
-            self.map_graph.requires_grad_(False)
-            self.map_graph.eval()
-        else:
-            self.graph = onnx_to_torch(
-                extract_onnx_outputs(self.onnx_file, input_name,
-                                     self.out_tensors + self.map_tensors))
-        if frozen:
-            self.graph.requires_grad_(False)
-            self.graph.eval()
+        for graph in self._frozen_graphs():
+            graph.requires_grad_(False)
+            graph.eval()
 
     def init_weights(self) -> None:
         """Keep the converted weights (mmengine would otherwise re-initialise the convs)."""
 
     def train(self, mode: bool = True) -> 'PPOCRDetFeatures':
         super().train(mode)
-        if self.frozen:
-            self.graph.eval()
-        if self.frozen_maps:
-            self.map_graph.eval()
+        for graph in self._frozen_graphs():
+            graph.eval()
         return self
+
+    def _frozen_graphs(self) -> list:
+        """The converted graphs that keep their pretrained weights (and eval mode)."""
+        graphs = [self.graph] if self.frozen else []
+        if self.frozen_maps:
+            graphs.append(self.map_graph)
+        return graphs
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Args:
