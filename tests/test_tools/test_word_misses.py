@@ -1,5 +1,6 @@
 """tools/analysis_tools/word_misses.py: why each legible word was missed."""
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -80,3 +81,13 @@ def test_map_maxima_of_another_folder_are_refused():
     tool = load_tool('tools/analysis_tools/word_misses.py')
     with pytest.raises(ValueError, match='4 map maxima for 5 legible words'):
         tool.word_kinds(SAMPLES, score_thr=0.5, map_maxima=np.ones(4))
+
+
+@pytest.mark.timeout(60)
+def test_a_pickle_that_is_not_test_results_is_refused_by_name(tmp_path):
+    tool = load_tool('tools/analysis_tools/word_misses.py')
+    path = tmp_path / 'checkpoint.pkl'
+    with open(path, 'wb') as f:
+        pickle.dump({'state_dict': {}}, f)
+    with pytest.raises(SystemExit, match=re.escape(f'{path}: not the predictions of tools/test.py --out')):
+        tool.main([str(path), '--score-thr', '0.5'])

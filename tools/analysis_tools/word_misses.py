@@ -116,6 +116,10 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     with open(args.results, 'rb') as f:
         samples = pickle.load(f)
+    if not isinstance(samples, list) or not all(
+            isinstance(sample, dict) and 'gt_instances' in sample for sample in samples):
+        raise SystemExit(f'{args.results}: not the predictions of tools/test.py --out (a list of '
+                         'samples with their gt_instances)')
     map_maxima = None
     if args.map_folder:
         coverage_tool = _load_sibling('text_map_coverage.py')
