@@ -89,5 +89,6 @@ def test_a_pickle_that_is_not_test_results_is_refused_by_name(tmp_path):
     path = tmp_path / 'checkpoint.pkl'
     with open(path, 'wb') as f:
         pickle.dump({'state_dict': {}}, f)
-    with pytest.raises(SystemExit, match=re.escape(f'{path}: not the predictions of tools/test.py --out')):
+    with pytest.raises(
+            SystemExit, match=re.escape(f'{path}: not the predictions of tools/test.py --out')):
         tool.main([str(path), '--score-thr', '0.5'])
