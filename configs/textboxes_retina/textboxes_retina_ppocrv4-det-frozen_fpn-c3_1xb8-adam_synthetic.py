@@ -1,7 +1,8 @@
-# The small synthetic config with a pretrained, frozen text backbone (what `make demo` trains,
-# ./textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py, inherits this config and
-# fine-tunes the backbone's features). The PP-OCRv4 mobile text detector (PaddleOCR, trained on
-# real text), whose ONNX file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), is
+# The small synthetic config with a pretrained, frozen text backbone
+# (./textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py inherits this config and
+# fine-tunes the backbone's features; what `make demo` trains, ..._ppocrv4-det-dbft_..., inherits
+# that one and fine-tunes the text map too). The PP-OCRv4 mobile text detector (PaddleOCR, trained
+# on real text), whose ONNX file ships inside the `rapidocr-onnxruntime` package (Apache-2.0), is
 # converted to PyTorch by onnx2torch when the model is built
 # (textboxes_retina.models.backbones.PPOCRDetFeatures; `pip install -r requirements/demo.txt`). Its
 # neck's top-down features at strides 8/16/32 (96 channels), each with the detector's own DB text

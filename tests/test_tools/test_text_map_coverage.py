@@ -43,3 +43,39 @@ def test_the_drawn_word_is_seen_and_the_blank_strip_is_not(folder, capsys):
     out = capsys.readouterr().out
     assert f'{folder}: 2 legible words, 0.500 seen' in out
     assert 'height 30-60 px: 1 words, 1.000 seen' in out  # heights of the original image
+
+
+@pytest.mark.timeout(240)
+def test_the_map_of_a_trained_checkpoint(folder, tmp_path, capsys):
+    """--config/--checkpoint measure a trained model's map: the demo config (its map fine-tuned
+    by DB's loss) with the pretrained weights sees what the pretrained map sees; the same
+    checkpoint with the map's last bias lowered by 1000 (its logits, before the sigmoid) sees
+    nothing."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmocr.registry import MODELS
+
+    from textboxes_retina.testing.configs import DEMO_CONFIG
+    tool = load_tool('tools/analysis_tools/text_map_coverage.py')
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    state = model.state_dict()
+    torch.save(dict(state_dict=state), tmp_path / 'pretrained.pth')
+    # the converted graph ends Add(ConvTranspose, bias) -> Sigmoid; the bias is a buffer
+    graph = model.backbone.graph
+    sigmoid = next(
+        n for n in graph.graph.nodes
+        if n.op == 'call_module' and isinstance(graph.get_submodule(n.target), torch.nn.Sigmoid))
+    bias = next(a for a in sigmoid.args[0].args if a.op == 'get_attr')
+    graph.get_buffer(bias.target).sub_(1000)
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'blind.pth')
+
+    pretrained = tool.word_coverage(str(folder), tool.build_map_model())['maxima']
+    loaded = tool.word_coverage(
+        str(folder), tool.build_map_model(DEMO_CONFIG, str(tmp_path / 'pretrained.pth')))['maxima']
+    np.testing.assert_allclose(loaded, pretrained, atol=1e-5)
+    tool.main([str(folder), '--config', DEMO_CONFIG, '--checkpoint', str(tmp_path / 'blind.pth')])
+    assert f'{folder}: 2 legible words, 0.000 seen' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        tool.parse_args([str(folder), '--checkpoint', str(tmp_path / 'blind.pth')])

@@ -15,6 +15,9 @@ Usage::
     python tools/analysis_tools/text_map_coverage.py data/synthetic_text/val \\
         data/synthetic_text/test_ood tests/data/icdar2015_toy
     python tools/analysis_tools/text_map_coverage.py data/synthetic_text/test_ood --scale 2
+    # the map of a trained model whose map learned too (e.g. the ..._ppocrv4-det-dbft_... config)
+    python tools/analysis_tools/text_map_coverage.py data/synthetic_text/test_ood \
+        --config CONFIG --checkpoint work_dirs/.../iter_400.pth
 """
 import argparse
 from typing import Dict, List, Sequence
@@ -37,19 +40,44 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--scale', type=float, default=1.0, help='resize the images by this before the map')
     parser.add_argument('--max-images', type=int, default=None, help='the first N images only')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--config',
+        default=None,
+        help='the map of this config\'s backbone (default: the pretrained PP-OCRv4 one)')
+    parser.add_argument(
+        '--checkpoint', default=None, help='with --config: load its backbone weights from this')
+    args = parser.parse_args(argv)
+    if args.checkpoint and not args.config:
+        parser.error('--checkpoint needs --config (the model the weights belong to)')
+    return args
 
 
-def build_map_model():
-    """The demo's backbone, returning the text probability map (its last output)."""
+def build_map_model(config=None, checkpoint=None):
+    """The demo's backbone, returning the text probability map (its last output): the
+    pretrained PP-OCRv4 one, or ``config``'s backbone with the ``backbone.*`` weights of
+    ``checkpoint`` (a trained model's map)."""
+    from mmengine.config import Config
     from mmengine.registry import DefaultScope
+    from mmengine.runner import CheckpointLoader
     from mmocr.registry import MODELS
 
     import textboxes_retina  # noqa: F401 (registers PPOCRDetFeatures)
+    backbone = dict(type='PPOCRDetFeatures', map_tensors=('sigmoid_0.tmp_0', ), return_maps=True)
+    if config is not None:
+        backbone = Config.fromfile(config).model.backbone
+        if not backbone.get('map_tensors'):
+            raise SystemExit(f'{config}: its backbone has no map_tensors (no text map)')
+        backbone.return_maps = True
     with DefaultScope.overwrite_default_scope('mmocr'):
-        return MODELS.build(
-            dict(type='PPOCRDetFeatures', map_tensors=('sigmoid_0.tmp_0', ),
-                 return_maps=True)).eval()
+        model = MODELS.build(backbone)
+    if checkpoint is not None:
+        state = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        state = state.get('state_dict', state)
+        weights = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
+        if not weights:
+            raise SystemExit(f'{checkpoint}: no backbone.* weights in it')
+        model.load_state_dict(weights, strict=True)
+    return model.eval()
 
 
 def probability_map(model, image: np.ndarray) -> torch.Tensor:
@@ -127,7 +155,7 @@ def summary_lines(folder: str,
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    model = build_map_model()
+    model = build_map_model(args.config, args.checkpoint)
     for folder in args.folders:
         coverage = word_coverage(folder, model, args.img_dir, args.ann_dir, args.scale,
                                  args.max_images)

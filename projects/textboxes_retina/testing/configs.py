@@ -17,10 +17,10 @@ SMALL_CONFIG = repo_path('configs', 'textboxes_retina',
 #: The same with the refinement head (RefineTextBoxesHead).
 REFINE_SMALL_CONFIG = repo_path('configs', 'refine_textboxes',
                                 'refine_textboxes_r18-small_1xb8-adam-2k_synthetic.py')
-#: What ``make demo`` trains: PP-OCRv4 features fine-tuned, its map frozen (``frozen_maps``),
-#: MapRescoredTextBoxesRetina.
+#: What ``make demo`` trains: PP-OCRv4 features and text map fine-tuned, the map by DB's loss
+#: of it (``map_loss``), MapRescoredTextBoxesRetina.
 DEMO_CONFIG = repo_path('configs', 'textboxes_retina',
-                        'textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py')
+                        'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py')
 
 
 def tiny_head_cfg(**overrides) -> dict:

@@ -22,6 +22,8 @@ META_KEYS = ('img_path', 'ori_shape', 'img_shape', 'scale_factor')
 def _build(model_cfg, detector, return_maps):
     cfg = copy.deepcopy(model_cfg)
     cfg.type = detector
+    if detector == 'TextBoxesRetina':
+        cfg.pop('map_loss', None)  # the plain detector has no map to train
     cfg.backbone.return_maps = return_maps
     # untrained head: every candidate through, a few per image
     cfg.test_cfg.update(score_thr=0.0, nms_pre=200, max_per_img=30)
@@ -102,6 +104,66 @@ def test_loss_is_the_plain_detectors(models):
         losses.append(model(**batch, mode='loss'))
     for key in ('loss_cls', 'loss_bbox'):
         assert torch.allclose(sum(losses[0][key]), sum(losses[1][key]))
+
+
+def _with_one_word(data):
+    sample = data['data_samples'][0]
+    sample.gt_instances.polygons = [np.array([25, 30, 110, 30, 110, 66, 25, 66], np.float32) * 1.4]
+    sample.gt_instances.ignored = torch.tensor([False])
+    sample.gt_instances.bboxes = torch.tensor([[25., 30, 110, 66]]) * 1.4
+    sample.gt_instances.labels = torch.tensor([0])
+    return data
+
+
+@pytest.mark.timeout(240)
+def test_map_loss_is_db_loss_of_the_pretrained_map_and_trains_it():
+    """With ``map_loss`` (the demo config) the loss adds DBProbMapLoss of the map,
+    which at the start is PP-OCRv4's own (ONNX Runtime's output on the same padded input: the
+    batch norms stay in eval mode, ``norm_eval``); its gradient reaches the DB head."""
+    cfg = Config.fromfile(DEMO_CONFIG).model
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        model = MODELS.build(cfg)
+        loss_fn = MODELS.build(dict(type='DBProbMapLoss'))
+    model.init_weights()
+    model.train()
+    data = _with_one_word(_packed())
+    batch = model.data_preprocessor(copy.deepcopy(data), training=True)
+    losses = model(**batch, mode='loss')
+    assert {'loss_cls', 'loss_bbox', 'loss_map_prob', 'loss_map_dice'} <= set(losses)
+
+    # in training mode the map is still PP-OCRv4's own (ONNX Runtime's output on the same padded
+    # input: the batch norms stay in eval mode)
+    session = ort.InferenceSession(
+        resolve_package_file(PPOCRV4_DET_ONNX), providers=['CPUExecutionProvider'])
+    prob = session.run(['sigmoid_0.tmp_0'], {'x': batch['inputs'].numpy()})[0]
+    with torch.no_grad():
+        own = model.backbone(batch['inputs'])[-1]
+    np.testing.assert_allclose(own.numpy(), prob, atol=1e-4)
+    # the losses are DBProbMapLoss of that map; the Dice term against ONNX Runtime's map (the
+    # BCE's log of probabilities near 0 magnifies float differences of 1e-30: compared on the
+    # model's own map)
+    on_ort = loss_fn(torch.from_numpy(prob), batch['data_samples'])
+    on_own = loss_fn(own, batch['data_samples'])
+    assert losses['loss_map_dice'].item() == pytest.approx(on_ort['loss_map_dice'].item(), rel=1e-3)
+    assert losses['loss_map_prob'].item() == pytest.approx(on_own['loss_map_prob'].item(), rel=1e-4)
+    assert losses['loss_map_prob'].item() > 0 and losses['loss_map_dice'].item() > 0
+
+    (losses['loss_map_prob'] + losses['loss_map_dice']).backward()
+    deconvs = [m for m in model.backbone.graph.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert deconvs and all(m.weight.grad is not None and m.weight.grad.abs().sum() > 0
+                           for m in deconvs)
+
+
+@pytest.mark.timeout(120)
+def test_map_loss_refuses_a_map_without_gradient():
+    cfg = Config.fromfile(DEMO_CONFIG).model
+    cfg.backbone.frozen_maps = True  # the demo's frozen map copy: it cannot learn
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        model = MODELS.build(cfg)
+    model.init_weights()
+    batch = model.data_preprocessor(_with_one_word(_packed()), training=True)
+    with pytest.raises(ValueError, match='map cannot learn'):
+        model(**batch, mode='loss')
 
 
 @pytest.mark.timeout(120)

@@ -139,6 +139,9 @@ class PPOCRDetFeatures(BaseModule):
             pretrained detector: the map channels and the rescoring keep seeing text the way
             real images taught it, not the way the training data drifts it. Costs one more
             forward of the detector per image. Defaults to False.
+        norm_eval (bool): Keep the batch norms of a fine-tuned graph (``frozen=False``) in eval
+            mode, their statistics those of the pretrained detector (mmdet's ResNet option of
+            that name). Defaults to False.
         init_cfg (dict, optional): Unused (the weights come from the ONNX file).
     """
 
@@ -152,6 +155,7 @@ class PPOCRDetFeatures(BaseModule):
                  map_scale: float = 1.0,
                  return_maps: bool = False,
                  frozen_maps: bool = False,
+                 norm_eval: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.onnx_file = resolve_package_file(onnx_file)
@@ -167,6 +171,7 @@ class PPOCRDetFeatures(BaseModule):
             raise ValueError('frozen_maps=True keeps the maps of a fine-tuned graph (frozen=False) '
                              'pretrained: it needs frozen=False and map_tensors')
         self.frozen_maps = frozen_maps
+        self.norm_eval = norm_eval
         # the feature graph computes the maps too, unless a frozen copy does
         self.graph = onnx_to_torch(
             extract_onnx_outputs(self.onnx_file, input_name,
@@ -185,6 +190,10 @@ class PPOCRDetFeatures(BaseModule):
         super().train(mode)
         for graph in self._frozen_graphs():
             graph.eval()
+        if mode and self.norm_eval:
+            for module in self.graph.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    module.eval()
         return self
 
     def _frozen_graphs(self) -> list:

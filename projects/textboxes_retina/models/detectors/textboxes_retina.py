@@ -1,5 +1,5 @@
 # Copyright (c) textboxes_retina authors.
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -70,11 +70,22 @@ class MapRescoredTextBoxesRetina(TextBoxesRetina):
     product of the two detectors' confidences, so a quad needs both the head and the map to
     see text. (PaddleOCR's DB post-processing scores its boxes from the same map.) The quads
     are then sorted by the new scores (a stable sort: ties keep the head's order). Training is
-    :class:`TextBoxesRetina`'s: the map does not enter the losses. Only :meth:`predict`
+    :class:`TextBoxesRetina`'s, unless ``map_loss`` is given: then the map learns too, from
+    the same ground truth (e.g. :class:`~textboxes_retina.models.losses.DBProbMapLoss`, DB's
+    own loss of its probability map), its losses added to the head's. Only :meth:`predict`
     rescores: ``mode='tensor'`` (and an ONNX export of it) gives the head's raw outputs.
 
-    Arguments are those of :class:`TextBoxesRetina`.
+    Args:
+        map_loss (dict, optional): The loss of the map, called as ``loss(map,
+            batch_data_samples)`` and returning a dict of losses. The backbone's map must then
+            carry gradients (``PPOCRDetFeatures(frozen=False)`` without ``frozen_maps``).
+            Defaults to None: the map does not learn from this model's losses.
+        Others: those of :class:`TextBoxesRetina`.
     """
+
+    def __init__(self, *args, map_loss: Optional[dict] = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.map_loss = MODELS.build(map_loss) if map_loss is not None else None
 
     def _features_and_map(self, batch_inputs: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
         """The neck's features of the backbone's outputs less the last, and that last output
@@ -92,6 +103,20 @@ class MapRescoredTextBoxesRetina(TextBoxesRetina):
     def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
         """The neck's features of the backbone's outputs less the map."""
         return self._features_and_map(batch_inputs)[0]
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: Sequence[TextDetDataSample]) -> Union[dict, list]:
+        """The head's losses (:meth:`TextBoxesRetina.loss`), with ``map_loss``'s added."""
+        if self.map_loss is None:
+            return super().loss(batch_inputs, batch_data_samples)
+        x, prob_maps = self._features_and_map(batch_inputs)
+        if not prob_maps.requires_grad:
+            raise ValueError(
+                f'{type(self).__name__}: map_loss is set but the backbone\'s map has no '
+                f'gradient (a frozen backbone, or frozen_maps=True): the map cannot learn')
+        losses = self.bbox_head.loss(x, batch_data_samples)
+        losses.update(self.map_loss(prob_maps, batch_data_samples))
+        return losses
 
     def predict(self,
                 batch_inputs: Tensor,
