@@ -86,3 +86,22 @@ def test_refuses_a_map_of_several_channels_and_an_image_larger_than_the_map():
         loss(torch.zeros(1, 2, 64, 128), [_sample()])
     with pytest.raises(ValueError, match='exceeds the map size'):
         loss(torch.zeros(1, 1, 32, 128), [_sample()])
+
+
+@pytest.mark.timeout(30)
+def test_a_polygon_with_a_non_finite_coordinate_draws_nothing():
+    """Hostile ground truth: the targets are those of the sample without the bad polygon (cast
+    to int, a NaN would draw a kernel or a masked region at arbitrary pixels)."""
+    loss = MODELS.build(dict(type='DBProbMapLoss'))
+    sample = _sample()
+    bad = _rect(20, 35, 40, 55)
+    bad[2] = np.nan
+    worse = _rect(0, 0, 30, 30)
+    worse[5] = np.inf
+    sample.gt_instances = InstanceData(
+        polygons=list(sample.gt_instances.polygons) + [bad, worse],
+        ignored=torch.tensor([False, True, False, False, True]))
+    kernels, masks = loss.get_targets([sample], (64, 128))
+    kernel, mask = _by_hand()
+    torch.testing.assert_close(kernels[0], kernel)
+    torch.testing.assert_close(masks[0], mask)

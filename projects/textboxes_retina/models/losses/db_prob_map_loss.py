@@ -1,6 +1,7 @@
 # Copyright (c) textboxes_retina authors.
 from typing import Dict, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 from mmocr.models.textdet.module_losses import DBModuleLoss
 from mmocr.registry import MODELS
@@ -21,7 +22,8 @@ class DBProbMapLoss(DBModuleLoss):
     masked out), with ``weight_prob`` times a balanced BCE (hard negatives at most
     ``negative_ratio`` times the positives) plus ``weight_dice`` times a Dice loss. The
     ``gt_instances`` of the samples are not changed (``DBModuleLoss`` marks the polygons it
-    finds too small as ignored in place; here they are masked out of this loss only). On
+    finds too small as ignored in place; here they are masked out of this loss only; a polygon
+    with a NaN or infinite coordinate is left out of the targets and the mask). On
     probabilities, a text pixel the map puts under about 1e-12 (a logit under -27) gets almost no
     gradient (torch's BCE clamps its denominator there).
 
@@ -92,7 +94,10 @@ class DBProbMapLoss(DBModuleLoss):
         """One image's ``(h, w)`` kernel and mask (``img_shape``)."""
         gt_instances = data_sample.gt_instances
         ignored = torch.as_tensor(gt_instances.ignored).cpu().numpy().astype(bool)
-        polygons = gt_instances.polygons
+        # a polygon with a non-finite coordinate has no place to draw: left out altogether
+        finite = [np.isfinite(np.asarray(p, dtype=np.float64)).all() for p in gt_instances.polygons]
+        polygons = [p for p, keep in zip(gt_instances.polygons, finite) if keep]
+        ignored = ignored[np.array(finite, dtype=bool)]
         for idx, polygon in enumerate(polygons):
             if not ignored[idx] and self._is_poly_invalid(polygon):
                 ignored[idx] = True
