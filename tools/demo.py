@@ -4,10 +4,10 @@
 1. generate synthetic ICDAR2015-format data with real fonts (tools/make_synthetic_dataset.py):
    ``train`` and ``val`` (the same font families and backgrounds) and ``test_ood`` (a font
    family and a background style that ``train`` never uses);
-2. train the demo config (a pretrained text detector, PP-OCRv4's, fine-tuned at a small step
-   size: its features for the trainable FPN and quad head, its text probability map by DB's
-   own loss of it) on ``train`` (tools/train.py); its last validation on ``val`` sweeps the
-   score threshold;
+2. train the demo config (a pretrained text detector, PP-OCRv4's, fine-tuned at the step size
+   of the trainable FPN and quad head: its features for the head, its text probability map by
+   DB's own loss of it) on ``train`` (tools/train.py); its last validation on ``val`` sweeps
+   the score threshold;
 3. pick the threshold with the best hmean on ``val``, then evaluate with it, IC15 protocol
    (tools/test.py), on ``test_ood`` and on the real ICDAR 2015 images bundled in
    ``tests/data/icdar2015_toy`` (never trained or tuned on: they are the test);

@@ -16,7 +16,7 @@ Usage::
         data/synthetic_text/test_ood tests/data/icdar2015_toy
     python tools/analysis_tools/text_map_coverage.py data/synthetic_text/test_ood --scale 2
     # the map of a trained model whose map learned too (e.g. the ..._ppocrv4-det-dbft_... config)
-    python tools/analysis_tools/text_map_coverage.py data/synthetic_text/test_ood \
+    python tools/analysis_tools/text_map_coverage.py data/synthetic_text/test_ood \\
         --config CONFIG --checkpoint work_dirs/.../iter_400.pth
 """
 import argparse
@@ -45,7 +45,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=None,
         help='the map of this config\'s backbone (default: the pretrained PP-OCRv4 one)')
     parser.add_argument(
-        '--checkpoint', default=None, help='with --config: load its backbone weights from this')
+        '--checkpoint',
+        default=None,
+        help='with --config: the trained weights of that config\'s model')
     args = parser.parse_args(argv)
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the model the weights belong to)')
@@ -54,30 +56,28 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def build_map_model(config=None, checkpoint=None):
     """The demo's backbone, returning the text probability map (its last output): the
-    pretrained PP-OCRv4 one, or ``config``'s backbone with the ``backbone.*`` weights of
-    ``checkpoint`` (a trained model's map)."""
+    pretrained PP-OCRv4 one, or the backbone of ``config``'s model with ``checkpoint`` loaded
+    into that model strictly (a trained model's map)."""
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
-    from mmengine.runner import CheckpointLoader
+    from mmengine.runner import load_checkpoint
     from mmocr.registry import MODELS
 
     import textboxes_retina  # noqa: F401 (registers PPOCRDetFeatures)
-    backbone = dict(type='PPOCRDetFeatures', map_tensors=('sigmoid_0.tmp_0', ), return_maps=True)
-    if config is not None:
-        backbone = Config.fromfile(config).model.backbone
-        if not backbone.get('map_tensors'):
-            raise SystemExit(f'{config}: its backbone has no map_tensors (no text map)')
-        backbone.return_maps = True
+    if config is None:
+        with DefaultScope.overwrite_default_scope('mmocr'):
+            return MODELS.build(
+                dict(type='PPOCRDetFeatures', map_tensors=('sigmoid_0.tmp_0', ),
+                     return_maps=True)).eval()
+    model_cfg = Config.fromfile(config).model
+    if not model_cfg.backbone.get('map_tensors'):
+        raise SystemExit(f'{config}: its backbone has no map_tensors (no text map)')
+    model_cfg.backbone.return_maps = True
     with DefaultScope.overwrite_default_scope('mmocr'):
-        model = MODELS.build(backbone)
+        model = MODELS.build(model_cfg)
     if checkpoint is not None:
-        state = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-        state = state.get('state_dict', state)
-        weights = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
-        if not weights:
-            raise SystemExit(f'{checkpoint}: no backbone.* weights in it')
-        model.load_state_dict(weights, strict=True)
-    return model.eval()
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    return model.backbone.eval()
 
 
 def probability_map(model, image: np.ndarray) -> torch.Tensor:
