@@ -23,10 +23,11 @@ model = dict(backbone=dict(frozen_maps=False, norm_eval=True), map_loss=dict(typ
 optim_wrapper = dict(paramwise_cfg=dict(custom_keys={'backbone.graph': dict(lr_mult=1.0)}))
 
 # whole generated images, resized to the 320 px square (words at 0.63-1.0 of their drawn size),
-# not the inherited random crops of half to all of an image (which enlarged the words by 1.09 on
-# average and up to 2x): the tests see the images at their own size, and most missed held-out
-# words are small. Picked on the generated val images (hmean 0.840 with the crops, 0.841 with
-# crops of 0.8-1.0 of the image, 0.851 with whole images; 400 iterations)
+# not the inherited random crops of half to all of an image (which enlarged the words by about
+# 1.09 on average, the expected ratio of 320 px to the crop's side, and up to 2x): the tests
+# see the images at their own size, and most missed held-out words are small. Picked on the
+# generated val images (hmean 0.840 with the crops, 0.841 with crops of 0.8-1.0 of the image,
+# 0.851 with whole images; 400 iterations)
 train_pipeline = [
     *[step for step in _base_.train_augment if step['type'] != 'QuadRandomCrop'],
     _base_.train_resize, _base_.pack_inputs
