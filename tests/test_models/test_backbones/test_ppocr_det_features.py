@@ -162,3 +162,50 @@ def test_frozen_maps_needs_a_trainable_graph_and_maps():
         PPOCRDetFeatures(frozen=True, frozen_maps=True, map_tensors=(PPOCRV4_DET_PROB_MAP, ))
     with pytest.raises(ValueError, match='map_tensors'):
         PPOCRDetFeatures(frozen=False, frozen_maps=True)
+
+
+@pytest.mark.timeout(180)
+def test_frozen_stem_keeps_outputs_and_stops_gradients_there():
+    """``frozen_stem``: the graph cut at the backbone's stride-4 output computes ONNX Runtime's
+    outputs; the stem's weights get no gradients (nor update, nor train mode), the rest does."""
+    stem_end = 'p2o.Add.43'  # PPLCNetV3's stride-4 output, the only tensor the rest reads
+    features = PPOCRDetFeatures(
+        frozen=False, frozen_stem=stem_end, map_tensors=(PPOCRV4_DET_PROB_MAP, ), return_maps=True)
+    rng = np.random.default_rng(3)
+    image = rng.normal(-1, 0.3, size=(2, 3, 96, 128)).astype(np.float32)
+    image[:, :, 40:60, 20:110] = 1.5
+    reference, prob = ort_reference(PPOCRV4_DET_NECK_TENSORS + (stem_end, ), image)
+    assert reference[-1].shape == (2, 48, 24, 32)  # stride 4
+    features.eval()
+    with torch.no_grad():
+        outputs = features(torch.from_numpy(image))
+    for out, ref in zip(outputs[:3], reference):
+        np.testing.assert_allclose(
+            out[:, :96].numpy() / 0.1, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+    np.testing.assert_allclose(outputs[-1].numpy(), prob, atol=1e-4)
+
+    # the stem's parameters are the first layers' (a 3-channel input conv among them)
+    stem_params = list(features.stem.parameters())
+    assert any(p.dim() == 4 and p.shape[1] == 3 for p in stem_params)
+    assert not any(p.dim() == 4 and p.shape[1] == 3 for p in features.graph.parameters())
+    features.train()
+    assert features.graph.training and not any(m.training for m in features.stem.modules())
+    assert not any(p.requires_grad for p in stem_params)
+    assert all(p.requires_grad for p in features.graph.parameters())
+    outputs = features(torch.from_numpy(image))
+    sum(out.square().mean() for out in outputs).backward()
+    assert all(p.grad is None for p in stem_params)
+    assert sum(p.grad is not None for p in features.graph.parameters()) > 100
+
+
+@pytest.mark.timeout(60)
+def test_frozen_stem_needs_a_trainable_graph_and_a_tensor_of_it():
+    with pytest.raises(ValueError, match='frozen=False'):
+        PPOCRDetFeatures(frozen=True, frozen_stem='p2o.Add.43')
+    with pytest.raises(KeyError, match='not_a_tensor'):
+        PPOCRDetFeatures(frozen=False, frozen_stem='not_a_tensor')
+    # the DB head's map reads the stride-4 features too: with the map, the stride-8 output of
+    # the backbone is not a cut of the graph (without it, it is)
+    with pytest.raises(ValueError, match='other than through'):
+        PPOCRDetFeatures(frozen=False, frozen_stem='p2o.Add.71', map_tensors=('sigmoid_0.tmp_0', ))
+    assert PPOCRDetFeatures(frozen=False, frozen_stem='p2o.Add.71').stem is not None

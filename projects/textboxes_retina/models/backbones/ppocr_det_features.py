@@ -49,7 +49,8 @@ def resolve_package_file(spec: str) -> str:
 
 
 def extract_onnx_outputs(onnx_file: str, input_name: str, output_names: Sequence[str]):
-    """The sub-graph of ``onnx_file`` from ``input_name`` to ``output_names``.
+    """The sub-graph of ``onnx_file`` from ``input_name`` (the image input or any tensor of the
+    graph) to ``output_names``.
 
     Returns:
         onnx.ModelProto: A model whose outputs are ``output_names``, in that order.
@@ -60,11 +61,25 @@ def extract_onnx_outputs(onnx_file: str, input_name: str, output_names: Sequence
     model = constants_to_initializers(onnx.load(onnx_file))
     known = {out for node in model.graph.node for out in node.output}
     missing = [name for name in output_names if name not in known]
+    if input_name not in known | {inp.name for inp in model.graph.input}:
+        missing.insert(0, input_name)
     if missing:
         raise KeyError(f'{onnx_file}: no tensor named {missing} in the graph')
     # the extractor looks the cut tensors up in value_info, which shape inference fills in
     model = onnx.shape_inference.infer_shapes(model)
-    return Extractor(model).extract_model([input_name], list(output_names))
+    graph_inputs = {inp.name
+                    for inp in model.graph.input} - {init.name
+                                                     for init in model.graph.initializer}
+    sub = Extractor(model).extract_model([input_name], list(output_names))
+    # cut at an inner tensor, the outputs must depend on the image through that tensor alone
+    bypass = (graph_inputs -
+              {input_name}) & {name
+                               for node in sub.graph.node
+                               for name in node.input}
+    if bypass:
+        raise ValueError(f'{onnx_file}: {list(output_names)} depend on {sorted(bypass)} other '
+                         f'than through {input_name!r}: cut at a tensor they all go through')
+    return sub
 
 
 def constants_to_initializers(model):
@@ -142,6 +157,13 @@ class PPOCRDetFeatures(BaseModule):
         norm_eval (bool): Keep the batch norms of a fine-tuned graph (``frozen=False``) in eval
             mode, their statistics those of the pretrained detector (mmdet's ResNet option of
             that name). Defaults to False.
+        frozen_stem (str, optional): With ``frozen=False``, the name of a tensor of the graph
+            where a frozen stem ends: the part of the graph from the input to that tensor keeps
+            the pretrained weights (no gradients, eval mode, run under ``torch.no_grad``) and
+            only the rest fine-tunes (mmdet backbones' ``frozen_stages``, cut at a named
+            tensor). Every output must depend on the input through that tensor alone. Saves
+            the backward pass through the stem, which runs at the highest resolutions.
+            Defaults to None (the whole graph fine-tunes).
         init_cfg (dict, optional): Unused (the weights come from the ONNX file).
     """
 
@@ -156,6 +178,7 @@ class PPOCRDetFeatures(BaseModule):
                  return_maps: bool = False,
                  frozen_maps: bool = False,
                  norm_eval: bool = False,
+                 frozen_stem: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.onnx_file = resolve_package_file(onnx_file)
@@ -172,9 +195,15 @@ class PPOCRDetFeatures(BaseModule):
                              'pretrained: it needs frozen=False and map_tensors')
         self.frozen_maps = frozen_maps
         self.norm_eval = norm_eval
+        if frozen_stem is not None and frozen:
+            raise ValueError('frozen_stem keeps the stem of a fine-tuned graph (frozen=False) '
+                             'pretrained: the frozen graph is frozen as a whole')
+        self.frozen_stem = frozen_stem
+        self.stem = None if frozen_stem is None else onnx_to_torch(
+            extract_onnx_outputs(self.onnx_file, input_name, (frozen_stem, )))
         # the feature graph computes the maps too, unless a frozen copy does
         self.graph = onnx_to_torch(
-            extract_onnx_outputs(self.onnx_file, input_name,
+            extract_onnx_outputs(self.onnx_file, frozen_stem or input_name,
                                  self.out_tensors + (() if frozen_maps else self.map_tensors)))
         if frozen_maps:
             self.map_graph = onnx_to_torch(
@@ -199,6 +228,8 @@ class PPOCRDetFeatures(BaseModule):
     def _frozen_graphs(self) -> list:
         """The converted graphs that keep their pretrained weights (and eval mode)."""
         graphs = [self.graph] if self.frozen else []
+        if self.stem is not None:
+            graphs.append(self.stem)
         if self.frozen_maps:
             graphs.append(self.map_graph)
         return graphs
@@ -215,8 +246,13 @@ class PPOCRDetFeatures(BaseModule):
         if x.shape[-1] % 32 or x.shape[-2] % 32:
             raise ValueError(f'PPOCRDetFeatures needs height and width multiples of 32, got '
                              f'{tuple(x.shape[-2:])}: set pad_size_divisor=32 (or 128)')
+        if self.stem is not None:
+            with torch.no_grad():
+                stem = self.stem(x)
+        else:
+            stem = x
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
-            outs = _as_tuple(self.graph(x))
+            outs = _as_tuple(self.graph(stem))
         if self.frozen_maps:
             with torch.no_grad():
                 outs += _as_tuple(self.map_graph(x))
