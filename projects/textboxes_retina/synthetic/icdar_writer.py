@@ -5,7 +5,7 @@ import multiprocessing
 import os
 import os.path as osp
 import zlib
-from typing import Callable, List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -16,11 +16,26 @@ Word = Tuple[np.ndarray, str, bool]
 Renderer = Callable[[np.random.Generator, Tuple[int, int]], Tuple[np.ndarray, List[Word]]]
 
 
-def format_gt(words: Sequence[Word]) -> bytes:
-    """ICDAR 2015 ground truth: UTF-8 BOM, CRLF, integer clockwise quads."""
+def format_gt(words: Sequence[Word],
+              width: Optional[int] = None,
+              height: Optional[int] = None) -> bytes:
+    """ICDAR 2015 ground truth: UTF-8 BOM, CRLF, integer clockwise quads.
+
+    A don't-care quad that the readers would reject once rounded to integers
+    (:func:`~textboxes_retina.datasets.icdar_parsers.check_quad`: e.g. the 1-px box of a word
+    whose only dark pixel is a dot of a thin font) is left out; a legible one raises
+    ``ValueError`` (legible words are at least 7 px high: a generator bug).
+    """
+    from textboxes_retina.datasets.icdar_parsers import check_quad
     lines = []
-    for quad, text, _ in words:
-        coords = ','.join(str(int(round(v))) for v in np.asarray(quad).reshape(-1))
+    for quad, text, dont_care in words:
+        values = [int(round(v)) for v in np.asarray(quad).reshape(-1)]
+        problem = check_quad(values, width, height)
+        if problem:
+            if dont_care:
+                continue
+            raise ValueError(f'legible word {text!r} at {values}: {problem}')
+        coords = ','.join(map(str, values))
         lines.append(f'{coords},{text}')
     return ('\ufeff' + '\r\n'.join(lines) + '\r\n').encode('utf-8')
 
@@ -39,7 +54,7 @@ def _write_image(root: str, split: str, index: int, size_range: Tuple[int, int],
         osp.join(root, 'imgs', f'{name}.jpg'), img,
         [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*jpeg_quality))])
     with open(osp.join(root, 'gts', f'gt_{name}.txt'), 'wb') as f:
-        f.write(format_gt(words))
+        f.write(format_gt(words, img.shape[1], img.shape[0]))
 
 
 def write_split(out_dir: str,
