@@ -86,6 +86,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=[],
         help='splits drawn with only the held-out family and background')
     parser.add_argument(
+        '--thin-strokes',
+        type=float,
+        default=0.0,
+        help='typeset: the probability that a text block is drawn in a lighter weight than its '
+        'font\'s (strokes 0.2-0.6 of their width), in the splits other than --holdout-splits; '
+        '0 (the default) leaves the images as they were without the option')
+    parser.add_argument(
+        '--letter-spaced',
+        type=float,
+        default=0.0,
+        help='typeset: the probability that a text block\'s letters are spaced out (by 0.05-0.35 '
+        'em, the word spaces by twice that), in the splits other than --holdout-splits; 0 (the '
+        'default) as for --thin-strokes')
+    parser.add_argument(
         '--workers',
         type=int,
         default=1,
@@ -106,6 +120,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.holdout_family and args.holdout_family not in find_font_families():
         parser.error(f'--holdout-family {args.holdout_family!r} not found; installed families: '
                      f'{list(find_font_families())}')
+    for name in ('thin_strokes', 'letter_spaced'):
+        option, value = '--' + name.replace('_', '-'), getattr(args, name)
+        if not 0 <= value <= 1:
+            parser.error(f'{option} must be a probability (0-1), got {value}')
+        if args.style == 'hershey' and value:
+            parser.error(f'{option} works with --style typeset')
     if len(args.num_images) not in (1, len(args.split)):
         parser.error('--num-images takes one value or one per --split')
     if len(args.img_size) not in (1, 2) or min(args.img_size) < 64:
@@ -133,7 +153,9 @@ def main(argv=None) -> None:
             holdout=split in args.holdout_splits,
             holdout_family=args.holdout_family,
             holdout_background=args.holdout_background,
-            workers=args.workers)
+            workers=args.workers,
+            thin_strokes=args.thin_strokes,
+            letter_spaced=args.letter_spaced)
         print(f'{split}: {count} images in {root}')
 
 

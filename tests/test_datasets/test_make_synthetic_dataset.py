@@ -156,3 +156,28 @@ def test_workers_do_not_change_the_files(tool, tmp_path):
             assert len(files) == 6
             for f in files:
                 assert f.read_bytes() == (tmp_path / 'two' / split / sub / f.name).read_bytes()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize('option', ['--thin-strokes', '--letter-spaced'])
+def test_styles_change_the_training_splits_not_the_held_out_ones(tool, tmp_path, option):
+    args = [
+        '--split', 'train', 'ood', '--num-images', '4', '--seed', '5', '--no-progress', '--style',
+        'typeset', '--holdout-family', 'Lato', '--holdout-background', 'tiles', '--holdout-splits',
+        'ood'
+    ]
+    tool.main(['--out-dir', str(tmp_path / 'plain'), *args])
+    tool.main(['--out-dir', str(tmp_path / 'thin'), option, '1', *args])
+
+    def files(root, split):
+        return [f.read_bytes() for f in sorted((root / split / 'imgs').glob('*.jpg'))]
+
+    assert files(tmp_path / 'plain', 'ood') == files(tmp_path / 'thin', 'ood')
+    plain, thin = files(tmp_path / 'plain', 'train'), files(tmp_path / 'thin', 'train')
+    assert len(plain) == len(thin) == 4 and all(a != b for a, b in zip(plain, thin))
+    key = option[2:].replace('-', '_')
+    assert tool.typeset_renderer(False, **{key: 0.3}).keywords[key] == 0.3
+    assert tool.typeset_renderer(True, 'Lato', 'tiles', **{key: 0.3}).keywords[key] == 0
+    for bad in ([option, '1.5'], [option, '-0.1'], [option, '0.2', '--style', 'hershey']):
+        with pytest.raises(SystemExit):
+            tool.parse_args(bad)

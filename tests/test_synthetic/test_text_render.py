@@ -8,7 +8,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from textboxes_retina.synthetic import (BACKGROUNDS, draw_distractor, find_font_families,
                                         make_background, render_block, render_image, select_fonts)
-from textboxes_retina.synthetic.text_render import block_homography, warp_block
+from textboxes_retina.synthetic.text_render import (block_homography, stroke_half_width,
+                                                    thinned_word_ink, warp_block)
 
 
 @pytest.fixture(scope='module')
@@ -76,6 +77,97 @@ def test_block_ink_boxes_match_each_word_drawn_alone(families):
 
 
 @pytest.mark.timeout(60)
+def test_stroke_half_width_of_drawn_bars():
+    # hand-derived: a bar of width w and length L has area w*L and an outline of about 2*L px
+    for width in (4, 10, 17):
+        bar = np.zeros((60, 260), np.uint8)
+        bar[20:20 + width, 30:230] = 255
+        assert stroke_half_width(bar) == pytest.approx(width / 2, rel=0.1)
+    assert stroke_half_width(np.zeros((8, 8), np.uint8)) == 0
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize('size', [9, 16, 31])
+def test_thinned_ink_is_a_lighter_weight_of_the_word(families, size):
+    """The thinned word has the bitmap and offset of the word drawn by PIL, its ink inside
+    the PIL word's extent, strokes thinner and less ink; keeping all the width draws the PIL
+    word (up to the hinting of the small size)."""
+    path = families['DejaVu Sans'][0]
+    font = ImageFont.truetype(path, size)
+    left, top, right, bottom = font.getbbox('Hamburg')
+    # oracle: PIL's own drawing of the word at its size
+    pil = Image.new('L', (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(pil).text((2 - left, 2 - top), 'Hamburg', font=font, fill=255)
+    pil = np.asarray(pil)
+    whole, offset = thinned_word_ink('Hamburg', path, size, 1.0)
+    thin, thin_offset = thinned_word_ink('Hamburg', path, size, 0.3)
+    assert whole.shape == thin.shape == pil.shape
+    assert offset == thin_offset == (left - 2, top - 2)
+    ys, xs = np.nonzero(pil > 96)
+    extent = np.zeros(pil.shape, bool)
+    extent[max(ys.min() - 1, 0):ys.max() + 2, max(xs.min() - 1, 0):xs.max() + 2] = True
+    for ink in (whole, thin):
+        assert (ink > 96).any() and not (ink[~extent] > 96).any()
+    assert abs(whole.astype(float).sum() / pil.astype(float).sum() - 1) < 0.15
+    assert thin.astype(float).sum() < 0.8 * whole.astype(float).sum()
+    # no glyph vanishes: each connected piece of PIL's ink keeps ink of the thinned word
+    count, labels = cv2.connectedComponents((pil > 96).astype(np.uint8))
+    assert count - 1 >= 6  # H, a, m, b, u, r, g (some may touch)
+    for label in range(1, count):
+        piece = cv2.dilate((labels == label).astype(np.uint8), np.ones((3, 3), np.uint8))
+        assert thin[piece.astype(bool)].max() > 96, label
+
+
+@pytest.mark.timeout(60)
+def test_thin_block_boxes_are_the_thinned_ink_extents(families):
+    path = families['Source Serif Pro'][0]
+    words = ['Coffee', 'Hello']
+    alpha, boxes = render_block(np.random.default_rng(0), path, 20, [words], stroke_keep=0.4)
+    _, normal = render_block(np.random.default_rng(0), path, 20, [words])
+    for (box, text), (normal_box, _) in zip(boxes, normal):
+        ink, _ = thinned_word_ink(text, path, 20, 0.4)
+        ys, xs = np.nonzero(ink > 96)
+        x0, y0 = box[0]
+        x1, y1 = box[2]
+        assert (x1 - x0, y1 - y0) == (xs.max() + 1 - xs.min(), ys.max() + 1 - ys.min())
+        # thinning takes ink off the edges: the box is inside the font's own one (1 px hinting)
+        assert (box[0] >= normal_box[0] - 1).all() and (box[2] <= normal_box[2] + 1).all()
+    covered = np.zeros(alpha.shape, bool)
+    for box, _ in boxes:
+        covered[int(box[0, 1]):int(box[2, 1]), int(box[0, 0]):int(box[2, 0])] = True
+    assert not (alpha[~covered] > 96 / 255).any()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize('stroke_keep', [None, 0.5])
+def test_letter_spaced_words_widen_by_the_added_space(families, stroke_keep):
+    """Spacing 0.3 em at 20 px adds 6 px after each letter but the last: 'WELCOME' (7 letters)
+    is 36 px wider, as high, and the next word starts 6 * 6 + 2 * 6 px further right."""
+    path = families['DejaVu Sans'][0]
+    words = [['WELCOME', 'to']]
+    plain_alpha, plain = render_block(
+        np.random.default_rng(1), path, 20, words, stroke_keep=stroke_keep)
+    alpha, spaced = render_block(
+        np.random.default_rng(1), path, 20, words, stroke_keep=stroke_keep, letter_spacing=0.3)
+    assert [text for _, text in spaced] == ['WELCOME', 'to']
+    (box, _), (next_box, _) = spaced
+    (plain_box, _), (plain_next, _) = plain
+    assert (box[2] - box[0])[0] == pytest.approx((plain_box[2] - plain_box[0])[0] + 36, abs=2)
+    assert (box[2] - box[0])[1] == pytest.approx((plain_box[2] - plain_box[0])[1], abs=1)
+    shift = (next_box[0, 0] - box[0, 0]) - (plain_next[0, 0] - plain_box[0, 0])
+    assert shift == pytest.approx(36 + 12, abs=2)
+    # the letters are apart: the ink of 'WELCOME' has gaps of about 6 px between letters
+    row = (alpha[int(box[0, 1]):int(box[2, 1]), int(box[0, 0]):int(box[2, 0])] > 0.4).any(0)
+    plain_row = (plain_alpha[int(plain_box[0, 1]):int(plain_box[2, 1]),
+                             int(plain_box[0, 0]):int(plain_box[2, 0])] > 0.4).any(0)
+    assert (~row).sum() >= (~plain_row).sum() + 30
+    covered = np.zeros(alpha.shape, bool)
+    for quad, _ in spaced:
+        covered[int(quad[0, 1]):int(quad[2, 1]), int(quad[0, 0]):int(quad[2, 0])] = True
+    assert not (alpha[~covered] > 96 / 255).any()
+
+
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize('seed', range(6))
 def test_warped_quads_enclose_the_warped_glyphs_tightly(families, seed):
     rng = np.random.default_rng(seed)
@@ -114,6 +206,20 @@ def test_render_image_deterministic_and_seed_dependent(families):
     assert np.array_equal(first[0], again[0])
     assert [(q.tolist(), t) for q, t, _ in first[1]] == [(q.tolist(), t) for q, t, _ in again[1]]
     assert not np.array_equal(first[0], other[0])
+    # thin strokes: deterministic too, and (drawing at random) other images than without
+    thin = render_image(np.random.default_rng([3, 7]), (200, 320), fonts, styles, thin_strokes=1)
+    thin_again = render_image(
+        np.random.default_rng([3, 7]), (200, 320), fonts, styles, thin_strokes=1)
+    assert np.array_equal(thin[0], thin_again[0])
+    assert not np.array_equal(thin[0], first[0])
+    spaced = render_image(np.random.default_rng([3, 7]), (200, 320), fonts, styles, letter_spaced=1)
+    assert np.array_equal(
+        spaced[0],
+        render_image(np.random.default_rng([3, 7]), (200, 320), fonts, styles, letter_spaced=1)[0])
+    assert not np.array_equal(spaced[0], first[0])
+    unchanged = render_image(
+        np.random.default_rng([3, 7]), (200, 320), fonts, styles, thin_strokes=0, letter_spaced=0)
+    assert np.array_equal(unchanged[0], first[0])
 
 
 @pytest.mark.timeout(120)

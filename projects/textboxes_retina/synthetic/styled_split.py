@@ -12,9 +12,16 @@ from .text_render import render_image as render_typeset_image
 from .text_render import select_fonts
 
 
-def typeset_renderer(holdout: bool, holdout_family=None, holdout_background=None):
+def typeset_renderer(holdout: bool,
+                     holdout_family=None,
+                     holdout_background=None,
+                     thin_strokes: float = 0.0,
+                     letter_spaced: float = 0.0):
     """The ``typeset`` renderer of a split: only the held-out family and background when
-    ``holdout``, else every installed family and style less the held-out ones."""
+    ``holdout``, else every installed family and style less the held-out ones, with blocks
+    drawn in lighter weights at the rate ``thin_strokes`` and letter-spaced at the rate
+    ``letter_spaced`` (:func:`~.text_render.render_image`; not in a held-out split: its fonts
+    keep their own weights and spacing)."""
     families = find_font_families()
     if holdout:
         if not (holdout_family and holdout_background):
@@ -24,7 +31,12 @@ def typeset_renderer(holdout: bool, holdout_family=None, holdout_background=None
     else:
         fonts = select_fonts(families, exclude=[holdout_family] if holdout_family else [])
         styles = [s for s in BACKGROUNDS if s != holdout_background]
-    return functools.partial(render_typeset_image, font_files=fonts, background_styles=styles)
+    return functools.partial(
+        render_typeset_image,
+        font_files=fonts,
+        background_styles=styles,
+        thin_strokes=0.0 if holdout else thin_strokes,
+        letter_spaced=0.0 if holdout else letter_spaced)
 
 
 def write_split(out_dir: str,
@@ -37,12 +49,15 @@ def write_split(out_dir: str,
                 holdout: bool = False,
                 holdout_family: str = None,
                 holdout_background: str = None,
-                workers: int = 1) -> str:
+                workers: int = 1,
+                thin_strokes: float = 0.0,
+                letter_spaced: float = 0.0) -> str:
     """Write one split (see :func:`textboxes_retina.synthetic.icdar_writer.write_split`).
 
     ``style`` defaults to ``'hershey'``, here and on the command line (what the tests and
     benchmarks use and were measured on); the demo asks for ``'typeset'``, whose images are
-    saved at JPEG qualities 40-96 (artefacts are part of its look).
+    saved at JPEG qualities 40-96 (artefacts are part of its look). ``thin_strokes`` and
+    ``letter_spaced``: see :func:`typeset_renderer`.
 
     Returns:
         str: The split folder (``<out_dir>/<split>``).
@@ -50,7 +65,8 @@ def write_split(out_dir: str,
     if style == 'hershey':
         render, extra = render_hershey_image, {}
     else:
-        render = typeset_renderer(holdout, holdout_family, holdout_background)
+        render = typeset_renderer(holdout, holdout_family, holdout_background, thin_strokes,
+                                  letter_spaced)
         extra = dict(jpeg_quality=(40, 96))
     return _write_split(
         out_dir,

@@ -54,16 +54,82 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _word_ink(word: str, font: ImageFont.FreeTypeFont) -> Tuple[np.ndarray, Tuple[int, int]]:
-    """The word drawn white on black and the offset of that bitmap from the pen position."""
+def _draw_word(draw: ImageDraw.ImageDraw, xy: Tuple[float, float], word: str,
+               font: ImageFont.FreeTypeFont, tracking: float) -> None:
+    """Draw ``word`` white with its pen at ``xy``, ``tracking`` px added after each letter."""
+    if not tracking:
+        draw.text(xy, word, font=font, fill=255)
+        return
+    for i, char in enumerate(word):
+        draw.text((xy[0] + font.getlength(word[:i]) + i * tracking, xy[1]),
+                  char,
+                  font=font,
+                  fill=255)
+
+
+def word_length(word: str, font: ImageFont.FreeTypeFont, tracking: float = 0.0) -> float:
+    """The pen's advance over ``word`` with ``tracking`` px after each letter but the last."""
+    return font.getlength(word) + tracking * max(len(word) - 1, 0)
+
+
+def _word_ink(word: str,
+              font: ImageFont.FreeTypeFont,
+              tracking: float = 0.0) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """The word drawn white on black (letter-spaced by ``tracking`` px) and the offset of that
+    bitmap from the pen position."""
     left, top, right, bottom = font.getbbox(word)
-    canvas = Image.new('L', (right - left + 4, bottom - top + 4), 0)
-    ImageDraw.Draw(canvas).text((2 - left, 2 - top), word, font=font, fill=255)
+    extra = int(np.ceil(word_length(word, font, tracking) - font.getlength(word)))
+    canvas = Image.new('L', (right - left + 4 + extra, bottom - top + 4), 0)
+    _draw_word(ImageDraw.Draw(canvas), (2 - left, 2 - top), word, font, tracking)
     return np.asarray(canvas), (left - 2, top - 2)
 
 
-def render_block(rng: np.random.Generator, font_path: str, size: int,
-                 lines: Sequence[Sequence[str]]) -> Tuple[np.ndarray, List[Tuple[np.ndarray, str]]]:
+def stroke_half_width(ink: np.ndarray) -> float:
+    """Half the mean stroke width of a white-on-black bitmap, in px: the ink's area over its
+    outline's length (a stroke of width w and length L has area wL and outline about 2L)."""
+    mask = (ink > 127).astype(np.uint8)
+    outline = mask - cv2.erode(mask, np.ones((3, 3), np.uint8))
+    return float(mask.sum()) / max(float(outline.sum()), 1.0)
+
+
+def thinned_word_ink(word: str,
+                     font_path: str,
+                     size: int,
+                     keep: float,
+                     tracking: float = 0.0) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """:func:`_word_ink` with strokes ``keep`` (0-1) times their width: a lighter weight of the
+    font.
+
+    The word is drawn at ``s`` times the size (``s * size`` >= 64 px, ``s`` <= 8), eroded by
+    ``(1 - keep)`` of its strokes' half width (:func:`stroke_half_width`), then reduced by
+    ``s`` (area averaging): the bitmap and its offset are those of the word at ``size``, and
+    every stroke keeps at least one px of the large drawing's width on each side, so no glyph
+    vanishes.
+    """
+    ink, offset = _word_ink(word, _font(font_path, size), tracking)
+    scale = int(min(8, max(2, -(-64 // size))))
+    big_font = _font(font_path, size * scale)
+    canvas = Image.new('L', (ink.shape[1] * scale, ink.shape[0] * scale), 0)
+    # the large word's pen at the small one's, scaled: the same offset convention
+    _draw_word(
+        ImageDraw.Draw(canvas), (-offset[0] * scale, -offset[1] * scale), word, big_font,
+        tracking * scale)
+    big = np.asarray(canvas)
+    half_width = stroke_half_width(big)
+    radius = min(int(round((1 - keep) * half_width)), max(0, int(half_width) - 1))
+    if radius > 0:
+        big = cv2.erode(
+            big, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    small = cv2.resize(big, (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_AREA)
+    return small, offset
+
+
+def render_block(rng: np.random.Generator,
+                 font_path: str,
+                 size: int,
+                 lines: Sequence[Sequence[str]],
+                 stroke_keep: Optional[float] = None,
+                 letter_spacing: float = 0.0) -> Tuple[np.ndarray, List[Tuple[np.ndarray, str]]]:
     """Draw lines of words in one font; return the alpha mask and each word's ink box.
 
     Args:
@@ -71,22 +137,28 @@ def render_block(rng: np.random.Generator, font_path: str, size: int,
         font_path (str): Font file.
         size (int): Font size in px (the em; capitals are about 0.7 of it).
         lines (Sequence[Sequence[str]]): Words of each line.
+        stroke_keep (float, optional): Draw the strokes this fraction (0-1) of their width
+            (:func:`thinned_word_ink`). Defaults to None: the font's own weight.
+        letter_spacing (float): Space added after each letter, in em (signs' letter-spaced
+            capitals); the spaces between words grow by twice that. Defaults to 0.
 
     Returns:
         tuple: ``(alpha, words)``: the float32 ``(h, w)`` alpha in [0, 1], and per word its
         ``(4, 2)`` ink box (pixel edges, clockwise from the top-left) and text.
     """
     font = _font(font_path, size)
-    space = font.getlength(' ') * rng.uniform(0.9, 1.8)
+    tracking = letter_spacing * size
+    space = font.getlength(' ') * rng.uniform(0.9, 1.8) + 2 * tracking
     line_step = size * rng.uniform(1.1, 1.6)
     inks, pos = [], []
     for row, line in enumerate(lines):
         x = 0.0
         for word in line:
-            ink, (dx, dy) = _word_ink(word, font)
+            ink, (dx, dy) = _word_ink(word, font, tracking) if stroke_keep is None else \
+                thinned_word_ink(word, font_path, size, stroke_keep, tracking)
             inks.append((ink, word))
             pos.append((int(round(x)) + dx, int(round(row * line_step)) + dy))
-            x += font.getlength(word) + space
+            x += word_length(word, font, tracking) + space
     pos = np.array(pos)
     pos -= pos.min(axis=0) - 2
     height = max(p[1] + ink.shape[0] for p, (ink, _) in zip(pos, inks)) + 2
@@ -184,7 +256,9 @@ def render_image(rng: np.random.Generator,
                  size_range: Tuple[int, int],
                  font_files: Sequence[str],
                  background_styles: Sequence[str],
-                 max_blocks: int = 5) -> Tuple[np.ndarray, List[Word]]:
+                 max_blocks: int = 5,
+                 thin_strokes: float = 0.0,
+                 letter_spaced: float = 0.0) -> Tuple[np.ndarray, List[Word]]:
     """Render one image and its words.
 
     Args:
@@ -194,6 +268,13 @@ def render_image(rng: np.random.Generator,
             :func:`~.fonts.find_font_families`).
         background_styles (Sequence[str]): Styles to draw the background from.
         max_blocks (int): At most this many text blocks. Defaults to 5.
+        thin_strokes (float): The probability that a block is drawn in a lighter weight than
+            its font's, its strokes 0.2-0.6 of their width (:func:`thinned_word_ink`): the
+            thin and light weights that the installed fonts hardly have. Defaults to 0 (the
+            random draws, hence the images, are then those of before the option).
+        letter_spaced (float): The probability that a block's letters are spaced out by
+            0.05-0.35 em (``render_block``'s ``letter_spacing``): words whose letter gaps are
+            wide, as on signs and in thin fonts. Defaults to 0 (as ``thin_strokes``).
 
     Returns:
         tuple[np.ndarray, list[Word]]: A uint8 BGR image and its words.
@@ -208,7 +289,13 @@ def render_image(rng: np.random.Generator,
         font_path = str(rng.choice(list(font_files)))
         lines = random_lines(rng)
         size = random_font_size(rng, max_size=min(height, width) // (2 + len(lines)))
-        alpha, block_words = render_block(rng, font_path, size, lines)
+        stroke_keep = None
+        if thin_strokes > 0 and rng.random() < thin_strokes:
+            stroke_keep = float(rng.uniform(0.2, 0.6))
+        letter_spacing = 0.0
+        if letter_spaced > 0 and rng.random() < letter_spaced:
+            letter_spacing = float(rng.uniform(0.05, 0.35))
+        alpha, block_words = render_block(rng, font_path, size, lines, stroke_keep, letter_spacing)
         if not block_words:
             continue
         matrix = block_homography(rng, alpha.shape, max_angle=30, max_perspective=0.12)
