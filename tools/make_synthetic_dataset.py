@@ -18,7 +18,10 @@ the command line.
 
 For an out-of-distribution test, ``--holdout-family`` and ``--holdout-background`` name a font
 family and a background style that only the ``--holdout-splits`` use (and all other splits
-never use). A few tiny, faint or occluded words are marked ``###`` (don't care). The output is
+never use); ``--holdout-files`` narrows the held-out family to some of its files (a diagnosis by
+weight, e.g. ``Thin``). ``--thin-strokes`` and ``--letter-spaced`` draw some blocks of the other
+splits in lighter weights or letter-spaced. A few tiny, faint or occluded words are marked
+``###`` (don't care); an image is drawn again until it has a word. The output is
 deterministic from ``--seed``: image ``i`` of a split depends only on ``(seed, split, i)`` and
 the options, not on how many images are asked for. Layout::
 
@@ -37,6 +40,7 @@ Example::
 """
 import argparse
 import os.path as osp
+import re
 
 from textboxes_retina.synthetic import BACKGROUNDS, find_font_families
 from textboxes_retina.synthetic.styled_split import typeset_renderer, write_split  # noqa: F401
@@ -86,6 +90,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=[],
         help='splits drawn with only the held-out family and background')
     parser.add_argument(
+        '--holdout-files',
+        default=None,
+        help='a regular expression: the --holdout-splits use only the held-out family\'s font '
+        'files whose names match it (e.g. Thin, or \'^(?!.*Thin)\' for the others)')
+    parser.add_argument(
         '--thin-strokes',
         type=float,
         default=0.0,
@@ -114,6 +123,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error('--holdout-* work with --style typeset')
     if args.holdout_splits and not (args.holdout_family and args.holdout_background):
         parser.error('--holdout-splits needs --holdout-family and --holdout-background')
+    if args.holdout_files is not None:
+        if not args.holdout_splits:
+            parser.error('--holdout-files needs --holdout-splits')
+        try:
+            re.compile(args.holdout_files)
+        except re.error as error:
+            parser.error(f'--holdout-files {args.holdout_files!r}: {error}')
     unknown = set(args.holdout_splits) - set(args.split)
     if unknown:
         parser.error(f'--holdout-splits {sorted(unknown)} are not among --split')
@@ -155,7 +171,8 @@ def main(argv=None) -> None:
             holdout_background=args.holdout_background,
             workers=args.workers,
             thin_strokes=args.thin_strokes,
-            letter_spaced=args.letter_spaced)
+            letter_spaced=args.letter_spaced,
+            holdout_files=args.holdout_files)
         print(f'{split}: {count} images in {root}')
 
 

@@ -181,3 +181,21 @@ def test_styles_change_the_training_splits_not_the_held_out_ones(tool, tmp_path,
     for bad in ([option, '1.5'], [option, '-0.1'], [option, '0.2', '--style', 'hershey']):
         with pytest.raises(SystemExit):
             tool.parse_args(bad)
+
+
+@pytest.mark.timeout(60)
+def test_holdout_files_pick_the_held_out_family_files_by_name(tool):
+    lato = {osp.basename(f) for f in tool.find_font_families()['Lato']}
+    thin = tool.typeset_renderer(True, 'Lato', 'tiles', holdout_files='Thin').keywords
+    others = tool.typeset_renderer(True, 'Lato', 'tiles', holdout_files='^(?!.*Thin)').keywords
+    thin_names = {osp.basename(f) for f in thin['font_files']}
+    other_names = {osp.basename(f) for f in others['font_files']}
+    assert thin_names == {name for name in lato if 'Thin' in name} and len(thin_names) == 2
+    assert other_names == lato - thin_names
+    with pytest.raises(ValueError, match='no file of the font family'):
+        tool.typeset_renderer(True, 'Lato', 'tiles', holdout_files='Hairline')
+    held_out = ['--holdout-family', 'Lato', '--holdout-background', 'tiles']
+    with pytest.raises(SystemExit):  # a held-out split to draw
+        tool.parse_args([*held_out, '--holdout-files', 'Thin'])
+    with pytest.raises(SystemExit):  # not a regular expression
+        tool.parse_args([*held_out, '--holdout-splits', 'train', '--holdout-files', '(Thin'])

@@ -41,3 +41,29 @@ def test_format_gt_refuses_a_degenerate_legible_word():
         format_gt([(_quad(5, 5, 5.2, 30), 'Hi', False)], 100, 100)
     with pytest.raises(ValueError, match='outside the image'):
         format_gt([(_quad(150, 10, 180, 30), 'Far', False)], 100, 100)
+
+
+@pytest.mark.timeout(60)
+def test_an_image_without_words_is_drawn_again(tmp_path):
+    """A renderer whose first drawing has no word: the split gets the second drawing, from the
+    same generator (deterministic), never an empty ground-truth file."""
+    from textboxes_retina.synthetic.icdar_writer import write_split
+
+    def render(rng, size_range):
+        first = rng.random() < 2  # always: count the drawings through the generator's state
+        img = np.full((40, 60, 3), int(rng.integers(256)), np.uint8)
+        words = [] if render.calls == 0 else [(_quad(5, 5, 30, 20), 'Hi', False)]
+        render.calls += first
+        return img, words
+
+    render.calls = 0
+    root = write_split(str(tmp_path), 'train', 1, (40, 60), 0, render, progress=False)
+    assert render.calls == 2
+    gt = (tmp_path / 'train' / 'gts' / 'gt_img_1.txt').read_bytes().decode('utf-8-sig')
+    assert gt == '5,5,30,5,30,20,5,20,Hi\r\n' and root.endswith('train')
+
+    def never(rng, size_range):
+        return np.zeros((40, 60, 3), np.uint8), []
+
+    with pytest.raises(RuntimeError, match='no words in 20 drawings'):
+        write_split(str(tmp_path), 'empty', 1, (40, 60), 0, never, progress=False)

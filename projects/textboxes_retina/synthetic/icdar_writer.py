@@ -12,6 +12,8 @@ import numpy as np
 
 #: (quad (4, 2) float32 clockwise from the word's top-left, transcription, don't care)
 Word = Tuple[np.ndarray, str, bool]
+#: How many times an image is drawn until it has a word.
+_MAX_DRAWS = 20
 #: ``render(rng, size_range) -> (uint8 BGR image, words)``
 Renderer = Callable[[np.random.Generator, Tuple[int, int]], Tuple[np.ndarray, List[Word]]]
 
@@ -19,7 +21,14 @@ Renderer = Callable[[np.random.Generator, Tuple[int, int]], Tuple[np.ndarray, Li
 def format_gt(words: Sequence[Word],
               width: Optional[int] = None,
               height: Optional[int] = None) -> bytes:
-    """ICDAR 2015 ground truth: UTF-8 BOM, CRLF, integer clockwise quads.
+    """ICDAR 2015 ground truth: UTF-8 BOM, CRLF, the lines of :func:`gt_lines`."""
+    return ('\ufeff' + '\r\n'.join(gt_lines(words, width, height)) + '\r\n').encode('utf-8')
+
+
+def gt_lines(words: Sequence[Word],
+             width: Optional[int] = None,
+             height: Optional[int] = None) -> List[str]:
+    """ICDAR 2015 ground-truth lines ``x1,y1,...,x4,y4,text``: integer clockwise quads.
 
     A don't-care quad that the readers would reject once rounded to integers
     (:func:`~textboxes_retina.datasets.icdar_parsers.check_quad`: e.g. the 1-px box of a word
@@ -37,7 +46,7 @@ def format_gt(words: Sequence[Word],
             raise ValueError(f'legible word {text!r} at {values}: {problem}')
         coords = ','.join(map(str, values))
         lines.append(f'{coords},{text}')
-    return ('\ufeff' + '\r\n'.join(lines) + '\r\n').encode('utf-8')
+    return lines
 
 
 def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
@@ -48,7 +57,14 @@ def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
 def _write_image(root: str, split: str, index: int, size_range: Tuple[int, int], seed: int,
                  render: Renderer, jpeg_quality: Tuple[int, int]) -> None:
     rng = image_rng(seed, split, index)
-    img, words = render(rng, size_range)
+    # an image without a single word would need an empty ground-truth file, which the readers
+    # report: draw again (from the same generator, so still deterministic) until one has words
+    for _attempt in range(_MAX_DRAWS):
+        img, words = render(rng, size_range)
+        if gt_lines(words, img.shape[1], img.shape[0]):
+            break
+    else:
+        raise RuntimeError(f'{split} image {index + 1}: no words in {_MAX_DRAWS} drawings')
     name = f'img_{index + 1}'
     cv2.imwrite(
         osp.join(root, 'imgs', f'{name}.jpg'), img,

@@ -2,7 +2,9 @@
 """A generated split in one of the two styles, ``typeset`` (:mod:`.text_render`) or ``hershey``
 (:mod:`.hershey`), written in the ICDAR 2015 layout by :mod:`.icdar_writer`."""
 import functools
-from typing import Tuple
+import os.path as osp
+import re
+from typing import Optional, Tuple
 
 from .backgrounds import BACKGROUNDS
 from .fonts import find_font_families
@@ -16,17 +18,25 @@ def typeset_renderer(holdout: bool,
                      holdout_family=None,
                      holdout_background=None,
                      thin_strokes: float = 0.0,
-                     letter_spaced: float = 0.0):
+                     letter_spaced: float = 0.0,
+                     holdout_files: Optional[str] = None):
     """The ``typeset`` renderer of a split: only the held-out family and background when
-    ``holdout``, else every installed family and style less the held-out ones, with blocks
-    drawn in lighter weights at the rate ``thin_strokes`` and letter-spaced at the rate
-    ``letter_spaced`` (:func:`~.text_render.render_image`; not in a held-out split: its fonts
-    keep their own weights and spacing)."""
+    ``holdout`` (only the family's files whose names match the regular expression
+    ``holdout_files`` when given, e.g. ``'Thin'``: a diagnosis by weight), else every installed
+    family and style less the held-out ones, with blocks drawn in lighter weights at the rate
+    ``thin_strokes`` and letter-spaced at the rate ``letter_spaced``
+    (:func:`~.text_render.render_image`; not in a held-out split: its fonts keep their own
+    weights and spacing)."""
     families = find_font_families()
     if holdout:
         if not (holdout_family and holdout_background):
             raise SystemExit('--holdout-splits needs --holdout-family and --holdout-background')
         fonts = select_fonts(families, include=[holdout_family])
+        if holdout_files is not None:
+            fonts = [f for f in fonts if re.search(holdout_files, osp.basename(f))]
+            if not fonts:
+                raise ValueError(f'no file of the font family {holdout_family!r} matches '
+                                 f'{holdout_files!r}')
         styles = [holdout_background]
     else:
         fonts = select_fonts(families, exclude=[holdout_family] if holdout_family else [])
@@ -51,13 +61,14 @@ def write_split(out_dir: str,
                 holdout_background: str = None,
                 workers: int = 1,
                 thin_strokes: float = 0.0,
-                letter_spaced: float = 0.0) -> str:
+                letter_spaced: float = 0.0,
+                holdout_files: Optional[str] = None) -> str:
     """Write one split (see :func:`textboxes_retina.synthetic.icdar_writer.write_split`).
 
     ``style`` defaults to ``'hershey'``, here and on the command line (what the tests and
     benchmarks use and were measured on); the demo asks for ``'typeset'``, whose images are
-    saved at JPEG qualities 40-96 (artefacts are part of its look). ``thin_strokes`` and
-    ``letter_spaced``: see :func:`typeset_renderer`.
+    saved at JPEG qualities 40-96 (artefacts are part of its look). ``thin_strokes``,
+    ``letter_spaced`` and ``holdout_files``: see :func:`typeset_renderer`.
 
     Returns:
         str: The split folder (``<out_dir>/<split>``).
@@ -66,7 +77,7 @@ def write_split(out_dir: str,
         render, extra = render_hershey_image, {}
     else:
         render = typeset_renderer(holdout, holdout_family, holdout_background, thin_strokes,
-                                  letter_spaced)
+                                  letter_spaced, holdout_files)
         extra = dict(jpeg_quality=(40, 96))
     return _write_split(
         out_dir,
