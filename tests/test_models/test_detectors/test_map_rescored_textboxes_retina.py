@@ -88,6 +88,25 @@ def test_scores_are_head_scores_times_the_map_max_inside_the_quad(models):
 
 
 @pytest.mark.timeout(180)
+def test_rescore_false_gives_the_plain_detectors_predictions(models):
+    plain, rescored = models
+    unrescored = copy.deepcopy(rescored)
+    unrescored.rescore = False
+    with torch.no_grad():
+        expected = plain.test_step(_packed())[0].pred_instances
+        got = unrescored.test_step(_packed())[0].pred_instances
+        rescored_scores = rescored.test_step(_packed())[0].pred_instances.scores
+    np.testing.assert_array_equal(np.stack(got.polygons), np.stack(expected.polygons))
+    np.testing.assert_array_equal(got.scores.numpy(), expected.scores.numpy())
+    assert not torch.equal(torch.sort(got.scores)[0], torch.sort(rescored_scores)[0])
+    # from the config, as a user asks for it
+    cfg = copy.deepcopy(Config.fromfile(DEMO_CONFIG).model)
+    cfg.rescore = False
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        assert MODELS.build(cfg).rescore is False
+
+
+@pytest.mark.timeout(180)
 def test_loss_is_the_plain_detectors(models):
     plain, rescored = models
     data = _packed()

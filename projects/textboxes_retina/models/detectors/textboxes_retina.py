@@ -80,12 +80,20 @@ class MapRescoredTextBoxesRetina(TextBoxesRetina):
             batch_data_samples)`` and returning a dict of losses. The backbone's map must then
             carry gradients (``PPOCRDetFeatures(frozen=False)`` without ``frozen_maps``).
             Defaults to None: the map does not learn from this model's losses.
+        rescore (bool): Rescore the quads at test time. False gives the head's own scores
+            (the plain detector's predictions, from the same checkpoint:
+            ``--cfg-options model.rescore=False``). Defaults to True.
         Others: those of :class:`TextBoxesRetina`.
     """
 
-    def __init__(self, *args, map_loss: Optional[dict] = None, **kwargs) -> None:
+    def __init__(self,
+                 *args,
+                 map_loss: Optional[dict] = None,
+                 rescore: bool = True,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.map_loss = MODELS.build(map_loss) if map_loss is not None else None
+        self.rescore = rescore
 
     def _features_and_map(self, batch_inputs: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
         """The neck's features of the backbone's outputs less the last, and that last output
@@ -122,9 +130,12 @@ class MapRescoredTextBoxesRetina(TextBoxesRetina):
                 batch_inputs: Tensor,
                 batch_data_samples: Sequence[TextDetDataSample],
                 rescale: bool = True) -> Sequence[TextDetDataSample]:
-        """:meth:`TextBoxesRetina.predict`, with the scores rescored by the map."""
+        """:meth:`TextBoxesRetina.predict`, with the scores rescored by the map (unless
+        ``rescore`` is False)."""
         x, prob_maps = self._features_and_map(batch_inputs)
         results_list = self.bbox_head.predict(x, batch_data_samples, rescale=rescale)
+        if not self.rescore:
+            return self.add_pred_to_datasample(batch_data_samples, results_list)
         rescored = []
         for results, data_sample, prob_map in zip(results_list, batch_data_samples, prob_maps):
             quads = results.bboxes
