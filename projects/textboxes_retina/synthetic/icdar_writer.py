@@ -22,7 +22,11 @@ def format_gt(words: Sequence[Word],
               width: Optional[int] = None,
               height: Optional[int] = None) -> bytes:
     """ICDAR 2015 ground truth: UTF-8 BOM, CRLF, the lines of :func:`gt_lines`."""
-    return ('\ufeff' + '\r\n'.join(gt_lines(words, width, height)) + '\r\n').encode('utf-8')
+    return _gt_file(gt_lines(words, width, height))
+
+
+def _gt_file(lines: Sequence[str]) -> bytes:
+    return ('\ufeff' + '\r\n'.join(lines) + '\r\n').encode('utf-8')
 
 
 def gt_lines(words: Sequence[Word],
@@ -61,7 +65,8 @@ def _write_image(root: str, split: str, index: int, size_range: Tuple[int, int],
     # report: draw again (from the same generator, so still deterministic) until one has words
     for _attempt in range(_MAX_DRAWS):
         img, words = render(rng, size_range)
-        if gt_lines(words, img.shape[1], img.shape[0]):
+        lines = gt_lines(words, img.shape[1], img.shape[0])
+        if lines:
             break
     else:
         raise RuntimeError(f'{split} image {index + 1}: no words in {_MAX_DRAWS} drawings')
@@ -70,7 +75,7 @@ def _write_image(root: str, split: str, index: int, size_range: Tuple[int, int],
         osp.join(root, 'imgs', f'{name}.jpg'), img,
         [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*jpeg_quality))])
     with open(osp.join(root, 'gts', f'gt_{name}.txt'), 'wb') as f:
-        f.write(format_gt(words, img.shape[1], img.shape[0]))
+        f.write(_gt_file(lines))
 
 
 def write_split(out_dir: str,

@@ -72,16 +72,23 @@ def word_length(word: str, font: ImageFont.FreeTypeFont, tracking: float = 0.0) 
     return font.getlength(word) + tracking * max(len(word) - 1, 0)
 
 
+def _word_canvas(word: str, font: ImageFont.FreeTypeFont,
+                 tracking: float) -> Tuple[Tuple[int, int], Tuple[int, int]]:
+    """The ``(width, height)`` of the bitmap of :func:`_word_ink` and its offset from the pen."""
+    left, top, right, bottom = font.getbbox(word)
+    extra = int(np.ceil(word_length(word, font, tracking) - font.getlength(word)))
+    return (right - left + 4 + extra, bottom - top + 4), (left - 2, top - 2)
+
+
 def _word_ink(word: str,
               font: ImageFont.FreeTypeFont,
               tracking: float = 0.0) -> Tuple[np.ndarray, Tuple[int, int]]:
     """The word drawn white on black (letter-spaced by ``tracking`` px) and the offset of that
     bitmap from the pen position."""
-    left, top, right, bottom = font.getbbox(word)
-    extra = int(np.ceil(word_length(word, font, tracking) - font.getlength(word)))
-    canvas = Image.new('L', (right - left + 4 + extra, bottom - top + 4), 0)
-    _draw_word(ImageDraw.Draw(canvas), (2 - left, 2 - top), word, font, tracking)
-    return np.asarray(canvas), (left - 2, top - 2)
+    size, offset = _word_canvas(word, font, tracking)
+    canvas = Image.new('L', size, 0)
+    _draw_word(ImageDraw.Draw(canvas), (-offset[0], -offset[1]), word, font, tracking)
+    return np.asarray(canvas), offset
 
 
 def stroke_half_width(ink: np.ndarray) -> float:
@@ -106,10 +113,10 @@ def thinned_word_ink(word: str,
     every stroke keeps at least one px of the large drawing's width on each side, so no glyph
     vanishes.
     """
-    ink, offset = _word_ink(word, _font(font_path, size), tracking)
+    (width, height), offset = _word_canvas(word, _font(font_path, size), tracking)
     scale = int(min(8, max(2, -(-64 // size))))
     big_font = _font(font_path, size * scale)
-    canvas = Image.new('L', (ink.shape[1] * scale, ink.shape[0] * scale), 0)
+    canvas = Image.new('L', (width * scale, height * scale), 0)
     # the large word's pen at the small one's, scaled: the same offset convention
     _draw_word(
         ImageDraw.Draw(canvas), (-offset[0] * scale, -offset[1] * scale), word, big_font,
@@ -120,7 +127,7 @@ def thinned_word_ink(word: str,
     if radius > 0:
         big = cv2.erode(
             big, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
-    small = cv2.resize(big, (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(big, (width, height), interpolation=cv2.INTER_AREA)
     return small, offset
 
 

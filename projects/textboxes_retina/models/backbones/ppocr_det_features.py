@@ -60,22 +60,18 @@ def extract_onnx_outputs(onnx_file: str, input_name: str, output_names: Sequence
 
     model = constants_to_initializers(onnx.load(onnx_file))
     known = {out for node in model.graph.node for out in node.output}
+    inputs = {inp.name for inp in model.graph.input}
     missing = [name for name in output_names if name not in known]
-    if input_name not in known | {inp.name for inp in model.graph.input}:
+    if input_name not in known | inputs:
         missing.insert(0, input_name)
     if missing:
         raise KeyError(f'{onnx_file}: no tensor named {missing} in the graph')
     # the extractor looks the cut tensors up in value_info, which shape inference fills in
     model = onnx.shape_inference.infer_shapes(model)
-    graph_inputs = {inp.name
-                    for inp in model.graph.input} - {init.name
-                                                     for init in model.graph.initializer}
     sub = Extractor(model).extract_model([input_name], list(output_names))
     # cut at an inner tensor, the outputs must depend on the image through that tensor alone
-    bypass = (graph_inputs -
-              {input_name}) & {name
-                               for node in sub.graph.node
-                               for name in node.input}
+    image_inputs = inputs - {init.name for init in model.graph.initializer} - {input_name}
+    bypass = image_inputs & {name for node in sub.graph.node for name in node.input}
     if bypass:
         raise ValueError(f'{onnx_file}: {list(output_names)} depend on {sorted(bypass)} other '
                          f'than through {input_name!r}: cut at a tensor they all go through')
@@ -198,7 +194,6 @@ class PPOCRDetFeatures(BaseModule):
         if frozen_stem is not None and frozen:
             raise ValueError('frozen_stem keeps the stem of a fine-tuned graph (frozen=False) '
                              'pretrained: the frozen graph is frozen as a whole')
-        self.frozen_stem = frozen_stem
         self.stem = None if frozen_stem is None else onnx_to_torch(
             extract_onnx_outputs(self.onnx_file, input_name, (frozen_stem, )))
         # the feature graph computes the maps too, unless a frozen copy does
