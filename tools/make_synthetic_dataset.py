@@ -136,6 +136,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.holdout_family and args.holdout_family not in find_font_families():
         parser.error(f'--holdout-family {args.holdout_family!r} not found; installed families: '
                      f'{list(find_font_families())}')
+    if args.holdout_files is not None:
+        try:  # the renderer's own check: some file of the held-out family matches
+            typeset_renderer(
+                True,
+                args.holdout_family,
+                args.holdout_background,
+                holdout_files=args.holdout_files)
+        except ValueError as error:
+            parser.error(f'--holdout-files: {error}')
     for name in ('thin_strokes', 'letter_spaced'):
         option, value = '--' + name.replace('_', '-'), getattr(args, name)
         if not 0 <= value <= 1:

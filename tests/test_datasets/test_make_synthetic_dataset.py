@@ -199,3 +199,5 @@ def test_holdout_files_pick_the_held_out_family_files_by_name(tool):
         tool.parse_args([*held_out, '--holdout-files', 'Thin'])
     with pytest.raises(SystemExit):  # not a regular expression
         tool.parse_args([*held_out, '--holdout-splits', 'train', '--holdout-files', '(Thin'])
+    with pytest.raises(SystemExit):  # no file matches: said on the command line
+        tool.parse_args([*held_out, '--holdout-splits', 'train', '--holdout-files', 'Hairline'])
