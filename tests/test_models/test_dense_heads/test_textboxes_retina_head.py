@@ -88,6 +88,31 @@ def test_loss_with_one_ground_truth():
     assert head.retina_cls.weight.grad.abs().sum() > 0
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize('reg_decoded_bbox', [False, True])
+def test_regression_loss_on_assigned_anchors_equals_mmdets_dense_loss(monkeypatch,
+                                                                      reg_decoded_bbox):
+    """The override computes the regression loss on the assigned anchors only; mmdet's own
+    ``AnchorHead.loss_by_feat_single`` (every anchor, zero weights) is the oracle, losses and
+    gradients."""
+    head = _build()
+    head.reg_decoded_bbox = reg_decoded_bbox
+    sample = _sample([WORD, DONT_CARE], [False, True])
+    results = []
+    for method in (None, AnchorHead.loss_by_feat_single):
+        if method is not None:
+            monkeypatch.setattr(type(head), 'loss_by_feat_single', method)
+        head.zero_grad()
+        losses = head.loss(_feats(), [sample])
+        reg = sum(losses['loss_bbox'])
+        (sum(losses['loss_cls']) + reg).backward()
+        results.append((torch.stack(losses['loss_cls']), torch.stack(losses['loss_bbox']),
+                        head.retina_reg.weight.grad.clone(), head.retina_cls.weight.grad.clone()))
+    assert results[0][1].sum() > 0  # the word has assigned anchors
+    for ours, mmdet in zip(*results):
+        torch.testing.assert_close(ours, mmdet)
+
+
 def test_loss_with_only_dont_care_ground_truth():
     head = _build()
     cls_empty, _ = _losses(head, _sample())

@@ -199,6 +199,32 @@ class TextBoxesRetinaHead(RetinaHead):
         with self._mining.provide(cls_scores):
             return super().loss_by_feat(*args)
 
+    def loss_by_feat_single(self, cls_score: Tensor, bbox_pred: Tensor, anchors: Tensor,
+                            labels: Tensor, label_weights: Tensor, bbox_targets: Tensor,
+                            bbox_weights: Tensor, avg_factor: int) -> tuple:
+        """mmdet's losses of one level, the regression loss computed on the anchors whose
+        regression weights are not all zero (the assigned ones) instead of on every anchor:
+        the same sum, without the element-wise loss of the (many) others. Arguments and
+        returns are those of ``AnchorHead.loss_by_feat_single``."""
+        loss_cls = self.loss_cls(
+            cls_score.permute(0, 2, 3, 1).reshape(-1, self.cls_out_channels),
+            labels.reshape(-1),
+            label_weights.reshape(-1),
+            avg_factor=avg_factor)
+        target_dim = bbox_targets.size(-1)
+        bbox_weights = bbox_weights.reshape(-1, target_dim)
+        rows = bbox_weights.any(dim=1).nonzero().squeeze(1)
+        bbox_pred = bbox_pred.permute(0, 2, 3, 1).reshape(-1, self.bbox_coder.encode_size)[rows]
+        if self.reg_decoded_bbox:
+            bbox_pred = get_box_tensor(
+                self.bbox_coder.decode(anchors.reshape(-1, anchors.size(-1))[rows], bbox_pred))
+        loss_bbox = self.loss_bbox(
+            bbox_pred,
+            bbox_targets.reshape(-1, target_dim)[rows],
+            bbox_weights[rows],
+            avg_factor=avg_factor)
+        return loss_cls, loss_bbox
+
     def get_targets(self, *args, **kwargs) -> tuple:
         """mmdet's targets; with hard negative mining, the label weights of
         all but the hardest negatives are zeroed."""
