@@ -13,11 +13,13 @@ from typing import Dict, List, Tuple
 #: (``requirements/demo.txt``, SIL OFL 1.1 or Apache 2.0) add more families.
 FONT_PACKAGES = (
     ('matplotlib', 'mpl-data/fonts/ttf'),
+    ('font_amatic_sc', 'files'),
     ('font_caladea', 'files'),
     ('font_fredoka_one', 'files'),
     ('font_hanken_grotesk', 'files'),
     ('font_lato', 'files'),
     ('font_manrope', 'files'),
+    ('font_roboto', 'files'),
     ('font_source_sans_pro', 'files'),
     ('font_source_serif_pro', 'files'),
 )
@@ -36,6 +38,10 @@ def _package_font_files(package: str, folder: str) -> List[str]:
         return []
     root = osp.join(list(spec.submodule_search_locations)[0], folder)
     files = glob.glob(osp.join(root, '*.ttf')) + glob.glob(osp.join(root, '*.otf'))
+    # one file per face: a package that ships a face in both formats (Source Sans/Serif Pro)
+    # would otherwise draw it twice as often as the others
+    ttf_stems = {osp.splitext(f)[0] for f in files if f.endswith('.ttf')}
+    files = [f for f in files if f.endswith('.ttf') or osp.splitext(f)[0] not in ttf_stems]
     return sorted(f for f in files if not any(x in osp.basename(f) for x in _EXCLUDED))
 
 
