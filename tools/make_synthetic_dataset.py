@@ -162,7 +162,8 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     if args.list_fonts:
         for family, files in find_font_families().items():
-            print(f'{family}: {len(files)} files ({osp.dirname(files[0])})')
+            plural = 's' if len(files) > 1 else ''
+            print(f'{family}: {len(files)} file{plural} ({osp.dirname(files[0])})')
         return
     counts = args.num_images * len(args.split) if len(args.num_images) == 1 else args.num_images
     size_range = (min(args.img_size), max(args.img_size))
