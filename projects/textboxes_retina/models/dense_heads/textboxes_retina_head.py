@@ -35,7 +35,7 @@ class TextBoxesRetinaHead(RetinaHead):
     """RetinaNet head regressing TextBoxes++ quadrilaterals.
 
     mmdet's :class:`RetinaHead` (stacked 3x3 towers, targets, losses, top-k
-    decoding) with four small changes:
+    decoding) with five small changes:
 
     - the final classification and regression convs use TextBoxes++'s
       ``head_kernel_size`` (3x5 by default, padded to keep the size), and the
@@ -50,6 +50,9 @@ class TextBoxesRetinaHead(RetinaHead):
       keeps per image only the ``neg_pos_ratio * max(num_pos, 1)``
       negatives with the largest softmax cross-entropy (use
       ``loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=False)``);
+    - :meth:`loss_by_feat_single` computes the regression loss on the
+      assigned anchors only (mmdet's, on every anchor with zero weights for
+      the others, gives the same sum at a cost that grows with the anchors);
     - :meth:`_predict_by_feat_single` selects each level's ``nms_pre`` best
       anchors before reading their deltas (mmdet copies whole regression
       maps first), and :meth:`_bbox_post_process` rescales the decoded
