@@ -67,16 +67,21 @@ def _draw_word(draw: ImageDraw.ImageDraw, xy: Tuple[float, float], word: str,
                   fill=255)
 
 
+def _spacing_advance(word: str, tracking: float) -> float:
+    """What ``tracking`` px after each letter but the last adds to the pen's advance."""
+    return tracking * max(len(word) - 1, 0)
+
+
 def word_length(word: str, font: ImageFont.FreeTypeFont, tracking: float = 0.0) -> float:
     """The pen's advance over ``word`` with ``tracking`` px after each letter but the last."""
-    return font.getlength(word) + tracking * max(len(word) - 1, 0)
+    return font.getlength(word) + _spacing_advance(word, tracking)
 
 
 def _word_canvas(word: str, font: ImageFont.FreeTypeFont,
                  tracking: float) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     """The ``(width, height)`` of the bitmap of :func:`_word_ink` and its offset from the pen."""
     left, top, right, bottom = font.getbbox(word)
-    extra = int(np.ceil(word_length(word, font, tracking) - font.getlength(word)))
+    extra = int(np.ceil(_spacing_advance(word, tracking)))
     return (right - left + 4 + extra, bottom - top + 4), (left - 2, top - 2)
 
 
