@@ -9,7 +9,13 @@
 # through the pooled channels alone, the same map drifted and fired on real clutter (the real-image
 # hmean fell from 0.625 to 0.455); with its own loss it fires on some real clutter too (the README's
 # demo section has the figures).
-_base_ = ['./textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py']
+# `tools/test.py CONFIG CHECKPOINT --tta`: each image at its own size and enlarged 1.5x for the
+# words under 20 px (../_base_/tta/own_size_quad_tta.py; `make demo` does not use it: the
+# README's demo section has the figures)
+_base_ = [
+    './textboxes_retina_ppocrv4-det-ft_fpn-c3_1xb8-adam_synthetic.py',
+    '../_base_/tta/own_size_quad_tta.py',
+]
 
 # one graph for features and map (no frozen map copy); its batch norms (the DB head's three)
 # keep PP-OCRv4's statistics: batches of 8 generated crops would move them towards the

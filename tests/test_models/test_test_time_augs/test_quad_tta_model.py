@@ -17,6 +17,7 @@ from textboxes_retina.structures import valid_quads
 
 ROOT = Path(__file__).parents[3]
 TTA_CONFIG = ROOT / 'configs/_base_/tta/icdar2015_quad_tta.py'
+OWN_SIZE_TTA_CONFIG = ROOT / 'configs/_base_/tta/own_size_quad_tta.py'
 SMALL = {
     'TextBoxesRetinaHead':
     ROOT / 'configs/textboxes_retina/textboxes_retina_r18-small_1xb8-adam-2k_synthetic.py',
@@ -40,9 +41,13 @@ def _tta_model(head='RefineTextBoxesHead', **tta_cfg):
     return model
 
 
-def _view(polygons, scores, flip=False, scale=(200, 200)):
+def _view(polygons, scores, flip=False, scale=(200, 200), scale_factor=None):
     meta = dict(ori_shape=ORI_SHAPE, flip=flip, flip_direction='horizontal' if flip else None)
-    sample = TextDetDataSample(metainfo=meta if scale is None else dict(meta, scale=scale))
+    if scale is not None:
+        meta['scale'] = scale
+    if scale_factor is not None:
+        meta['scale_factor'] = scale_factor
+    sample = TextDetDataSample(metainfo=meta)
     sample.pred_instances = InstanceData(
         polygons=[np.asarray(p, np.float32) for p in polygons],
         scores=torch.tensor(scores),
@@ -104,6 +109,50 @@ def test_size_limits_per_scale():
     assert polygons.shape == (0, 8) and scores.shape == (0, )
     with pytest.raises(AssertionError, match='scale'):
         _merged(model, [_view(both, [0.9, 0.8], scale=None)])
+
+
+def test_size_limits_per_scale_factor():
+    """Views resized by a factor are limited by that factor, up to the rounding of the image
+    size (a pixel of the 200 x 60 original: 0.005 in width, 0.017 in height)."""
+    model = _tta_model(
+        merge='nms',
+        size_limits=[dict(scale_factor=1.0, min_size=12),
+                     dict(scale_factor=1.5, max_size=12)])
+    both = [WORD, SMALL_WORD]
+    for factor, expected in [((1.0, 1.0), [WORD]), ((1.5, 1.5), [SMALL_WORD]),
+                             ((301 / 200, 89 / 60), [SMALL_WORD]), ((1.51, 1.5), both),
+                             ((1.25, 1.25), both)]:
+        polygons, _ = _merged(model, [_view(both, [0.9, 0.8], scale=None, scale_factor=factor)])
+        np.testing.assert_allclose(polygons, expected, err_msg=str(factor))
+    with pytest.raises(AssertionError, match='scale_factor'):
+        _merged(model, [_view(both, [0.9, 0.8], scale=None)])
+    for limit in (dict(min_size=12), dict(scale=(100, 100), scale_factor=1.0, min_size=12)):
+        with pytest.raises(AssertionError, match='either `scale` or `scale_factor`'):
+            _tta_model(size_limits=[limit])
+
+
+def test_own_size_tta_config_limits_match_the_views_of_its_pipeline():
+    """The own-size TTA's pipeline on the toy image (1280 x 720) and on odd sizes: mmcv's
+    Resize rounds each view's size, and every view still finds its limit."""
+    cfg = Config.fromfile(str(OWN_SIZE_TTA_CONFIG))
+    limits = cfg.tta_model.tta_cfg.size_limits
+    assert [limit.scale_factor for limit in limits] == [1.0, cfg.tta_small_word_factor]
+    assert limits[0].min_size == limits[1].max_size == cfg.tta_small_word_size
+    model = _tta_model(**cfg.tta_model.tta_cfg)
+    from mmcv.transforms import Compose
+    with DefaultScope.overwrite_default_scope('mmocr'):
+        views = Compose(cfg.tta_pipeline[1:])
+        for shape in [(720, 1280), (437, 503), (31, 97)]:
+            results = views(
+                dict(
+                    img=np.zeros((*shape, 3), np.uint8),
+                    img_shape=shape,
+                    ori_shape=shape,
+                    img_path=f'{shape}.jpg',
+                    instances=[]))
+            found = [model._view_limits(sample) for sample in results['data_samples']]
+            assert found == [(limit.get('min_size'), limit.get('max_size'))
+                             for limit in limits], shape
 
 
 def test_the_tta_config_views_and_limits():

@@ -48,7 +48,12 @@ class QuadTTAModel(DetTTAModel):
               whose size (:func:`~textboxes_retina.structures.quad_short_sides`,
               original-image pixels)
               is within ``[min_size, max_size]``; views of other scales are
-              not limited. Defaults to None.
+              not limited. For views resized by a factor (``Resize(scale_factor=f,
+              keep_ratio=True)``, images tested at their own size), name the
+              factor instead: ``dict(scale_factor=f, ...)`` limits the views
+              whose ``scale_factor`` meta is ``f`` within a pixel of the
+              original image's width and height (mmcv's ``Resize`` rounds the
+              view's size). Defaults to None.
         **kwargs: Arguments of :class:`BaseTTAModel` (``module``,
             ``data_preprocessor``).
     """
@@ -62,10 +67,16 @@ class QuadTTAModel(DetTTAModel):
         assert self.merge in self.MERGE_MODES, \
             f'tta_cfg.merge must be one of {self.MERGE_MODES}, got ' \
             f'{self.merge!r}'
-        self.size_limits = {
-            tuple(limit['scale']): (limit.get('min_size'), limit.get('max_size'))
-            for limit in tta_cfg.get('size_limits') or ()
-        }
+        self.size_limits, self.factor_limits = {}, {}
+        for limit in tta_cfg.get('size_limits') or ():
+            assert ('scale' in limit) != ('scale_factor' in limit), \
+                f'tta_cfg.size_limits: each limit names either `scale` or `scale_factor`, ' \
+                f'got {dict(limit)}'
+            sizes = (limit.get('min_size'), limit.get('max_size'))
+            if 'scale' in limit:
+                self.size_limits[tuple(limit['scale'])] = sizes
+            else:
+                self.factor_limits[float(limit['scale_factor'])] = sizes
 
     def merge_aug_bboxes(self, aug_bboxes: List[Tensor], aug_scores: List[Tensor],
                          img_metas: List[dict]) -> Tuple[Tensor, Tensor]:
@@ -120,12 +131,9 @@ class QuadTTAModel(DetTTAModel):
             scores=scores,
             labels=pred.get('labels',
                             torch.zeros_like(scores).long()))
-        if not self.size_limits:
+        if not (self.size_limits or self.factor_limits):
             return view
-        assert 'scale' in data_sample, \
-            'size_limits need the `scale` meta key: add it to meta_keys ' \
-            'of PackTextDetInputs in the tta_pipeline'
-        min_size, max_size = self.size_limits.get(tuple(data_sample.scale), (None, None))
+        min_size, max_size = self._view_limits(data_sample)
         sizes = quad_short_sides(view.bboxes)
         keep = torch.ones_like(sizes, dtype=torch.bool)
         if min_size is not None:
@@ -133,6 +141,28 @@ class QuadTTAModel(DetTTAModel):
         if max_size is not None:
             keep &= sizes <= max_size
         return view[keep]
+
+    def _view_limits(self, data_sample: TextDetDataSample) -> tuple:
+        """``(min_size, max_size)`` of a view: by its ``scale`` meta, or by its
+        ``scale_factor`` meta (a limit's factor within a pixel of the original width and
+        height: the resized view's size is rounded)."""
+        if self.size_limits:
+            assert 'scale' in data_sample, \
+                'size_limits need the `scale` meta key: add it to meta_keys ' \
+                'of PackTextDetInputs in the tta_pipeline'
+            if tuple(data_sample.scale) in self.size_limits:
+                return self.size_limits[tuple(data_sample.scale)]
+        if self.factor_limits:
+            assert 'scale_factor' in data_sample, \
+                'size_limits by scale_factor need the `scale_factor` meta key: add it ' \
+                'to meta_keys of PackTextDetInputs in the tta_pipeline'
+            factor_w, factor_h = data_sample.scale_factor
+            height, width = data_sample.ori_shape[:2]
+            for factor, sizes in self.factor_limits.items():
+                if abs(factor_w - factor) <= 1 / width and \
+                        abs(factor_h - factor) <= 1 / height:
+                    return sizes
+        return None, None
 
     def _merge(self, quads: Tensor, scores: Tensor, labels: Tensor) -> InstanceData:
         """Quad NMS or box voting over all views' detections.
