@@ -32,7 +32,7 @@ class QuadTTAModel(DetTTAModel):
 
     Used by ``tools/test.py --tta`` with the config's ``tta_model`` and
     ``tta_pipeline`` (pack ``flip``, ``flip_direction`` and, for size limits,
-    ``scale`` in the meta keys).
+    ``scale`` or ``scale_factor`` in the meta keys).
 
     Args:
         tta_cfg (dict): Merging settings:
