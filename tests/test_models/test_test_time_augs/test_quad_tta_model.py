@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
@@ -139,7 +140,6 @@ def test_own_size_tta_config_limits_match_the_views_of_its_pipeline():
     assert [limit.scale_factor for limit in limits] == [1.0, cfg.tta_small_word_factor]
     assert limits[0].min_size == limits[1].max_size == cfg.tta_small_word_size
     model = _tta_model(**cfg.tta_model.tta_cfg)
-    from mmcv.transforms import Compose
     with DefaultScope.overwrite_default_scope('mmocr'):
         views = Compose(cfg.tta_pipeline[1:])
         for shape in [(720, 1280), (437, 503), (31, 97)]:
