@@ -133,8 +133,8 @@ def test_size_limits_per_scale_factor():
 
 
 def test_own_size_tta_config_limits_match_the_views_of_its_pipeline():
-    """The own-size TTA's pipeline on the toy image (1280 x 720) and on odd sizes: mmcv's
-    Resize rounds each view's size, and every view still finds its limit."""
+    """The own-size TTA's pipeline on images of the ICDAR 2015 size (1280 x 720) and of odd
+    sizes: mmcv's Resize rounds each view's size, and every view still finds its limit."""
     cfg = Config.fromfile(str(OWN_SIZE_TTA_CONFIG))
     limits = cfg.tta_model.tta_cfg.size_limits
     assert [limit.scale_factor for limit in limits] == [1.0, cfg.tta_small_word_factor]
