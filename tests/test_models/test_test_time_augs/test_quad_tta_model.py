@@ -130,6 +130,14 @@ def test_size_limits_per_scale_factor():
     for limit in (dict(min_size=12), dict(scale=(100, 100), scale_factor=1.0, min_size=12)):
         with pytest.raises(AssertionError, match='either `scale` or `scale_factor`'):
             _tta_model(size_limits=[limit])
+    # a (w, h) factor, as Resize takes it too
+    model = _tta_model(merge='nms', size_limits=[dict(scale_factor=(2.0, 1.5), max_size=12)])
+    for factor, expected in [((2.0, 1.5), [SMALL_WORD]), ((1.5, 1.5), both), ((2.0, 2.0), both)]:
+        polygons, _ = _merged(model, [_view(both, [0.9, 0.8], scale=None, scale_factor=factor)])
+        np.testing.assert_allclose(polygons, expected, err_msg=str(factor))
+    for factor in ((1.5, ), '1.5'):
+        with pytest.raises(AssertionError, match='a number or a'):
+            _tta_model(size_limits=[dict(scale_factor=factor, max_size=12)])
 
 
 def test_own_size_tta_config_limits_match_the_views_of_its_pipeline():

@@ -12,6 +12,17 @@ from textboxes_retina.structures import (check_quad_nms_cfg, clip_quads, flip_qu
                                          quad_box_voting, quad_nms, quad_short_sides, stack_quads)
 
 
+def _factor_pair(scale_factor) -> Tuple[float, float]:
+    """``(w, h)`` of a ``Resize`` ``scale_factor``: a number, or a ``(w, h)`` pair, as mmcv
+    takes it."""
+    if isinstance(scale_factor, (int, float)):
+        return float(scale_factor), float(scale_factor)
+    assert isinstance(scale_factor, (tuple, list)) and len(scale_factor) == 2, \
+        f'tta_cfg.size_limits: scale_factor must be a number or a (w, h) pair, ' \
+        f'got {scale_factor!r}'
+    return float(scale_factor[0]), float(scale_factor[1])
+
+
 @MODELS.register_module()
 class QuadTTAModel(DetTTAModel):
     """Merge quad detections of multi-scale and flipped views of an image.
@@ -50,7 +61,8 @@ class QuadTTAModel(DetTTAModel):
               is within ``[min_size, max_size]``; views of other scales are
               not limited. For views resized by a factor (``Resize(scale_factor=f,
               keep_ratio=True)``, images tested at their own size), name the
-              factor instead: ``dict(scale_factor=f, ...)`` limits the views
+              factor instead: ``dict(scale_factor=f, ...)`` (a number or a
+              ``(w, h)`` pair, as ``Resize`` takes it) limits the views
               whose ``scale_factor`` meta is ``f`` within a pixel of the
               original image's width and height (mmcv's ``Resize`` rounds the
               view's size). Defaults to None.
@@ -76,7 +88,7 @@ class QuadTTAModel(DetTTAModel):
             if 'scale' in limit:
                 self.size_limits[tuple(limit['scale'])] = sizes
             else:
-                self.factor_limits[float(limit['scale_factor'])] = sizes
+                self.factor_limits[_factor_pair(limit['scale_factor'])] = sizes
 
     def merge_aug_bboxes(self, aug_bboxes: List[Tensor], aug_scores: List[Tensor],
                          img_metas: List[dict]) -> Tuple[Tensor, Tensor]:
@@ -158,9 +170,8 @@ class QuadTTAModel(DetTTAModel):
                 'to meta_keys of PackTextDetInputs in the tta_pipeline'
             factor_w, factor_h = data_sample.scale_factor
             height, width = data_sample.ori_shape[:2]
-            for factor, sizes in self.factor_limits.items():
-                if abs(factor_w - factor) <= 1 / width and \
-                        abs(factor_h - factor) <= 1 / height:
+            for (limit_w, limit_h), sizes in self.factor_limits.items():
+                if abs(factor_w - limit_w) <= 1 / width and abs(factor_h - limit_h) <= 1 / height:
                     return sizes
         return None, None
 
