@@ -160,6 +160,12 @@ class PPOCRDetFeatures(BaseModule):
             tensor). Every output must depend on the input through that tensor alone. Saves
             the backward pass through the stem, which runs at the highest resolutions.
             Defaults to None (the whole graph fine-tunes).
+        channels_last (bool): Keep the converted graphs' weights, and take the input, in the
+            channels-last memory format (NHWC; ``torch.channels_last``), in which oneDNN's CPU
+            convolutions of this graph run faster: a training step of the demo config took
+            0.48 s instead of 0.56 s on a 2-core CPU (its config says how that was measured).
+            The outputs and gradients are the same to float32 rounding. ``model.to(device)``
+            and loading a checkpoint keep the format. Defaults to False.
         init_cfg (dict, optional): Unused (the weights come from the ONNX file).
     """
 
@@ -175,6 +181,7 @@ class PPOCRDetFeatures(BaseModule):
                  frozen_maps: bool = False,
                  norm_eval: bool = False,
                  frozen_stem: Optional[str] = None,
+                 channels_last: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.onnx_file = resolve_package_file(onnx_file)
@@ -206,6 +213,9 @@ class PPOCRDetFeatures(BaseModule):
         for graph in self._frozen_graphs():
             graph.requires_grad_(False)
             graph.eval()
+        self.channels_last = channels_last
+        if channels_last:
+            self.to(memory_format=torch.channels_last)
 
     def init_weights(self) -> None:
         """Keep the converted weights (mmengine would otherwise re-initialise the convs)."""
@@ -241,6 +251,8 @@ class PPOCRDetFeatures(BaseModule):
         if x.shape[-1] % 32 or x.shape[-2] % 32:
             raise ValueError(f'PPOCRDetFeatures needs height and width multiples of 32, got '
                              f'{tuple(x.shape[-2:])}: set pad_size_divisor=32 (or 128)')
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         if self.stem is not None:
             with torch.no_grad():
                 stem = self.stem(x)
