@@ -25,14 +25,18 @@ model = dict(
     data_preprocessor=dict(bgr_to_rgb=False, pad_size_divisor=32),
     # the neck's features (96 channels) + the detector's own text probability map, averaged
     # and maxed over each level's cells (2 channels): a text map learned on real images; the
-    # map itself is returned last, for the rescoring
+    # map itself is returned last, for the rescoring. The converted graph runs channels-last
+    # (NHWC), faster on a CPU: 0.48 s instead of 0.56 s a training step of the demo config
+    # (the mean step time of two `tools/demo.py` runs on the same generated data, 2-core AMD
+    # EPYC, 2026-12-05)
     backbone=dict(
         _delete_=True,
         type='PPOCRDetFeatures',
         frozen=True,
         map_tensors=('sigmoid_0.tmp_0', ),
         map_scale=3.0,
-        return_maps=True),
+        return_maps=True,
+        channels_last=True),
     neck=dict(in_channels=[98, 98, 98], start_level=0, num_outs=5))
 
 # 320 px training crops (the base's 384 enlarged the generated words by 1.2 on average)
