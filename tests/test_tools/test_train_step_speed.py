@@ -1,0 +1,42 @@
+"""tools/analysis_tools/train_step_speed.py: step times of a config and of a variant of it."""
+import pytest
+import torch
+
+from textboxes_retina.testing import load_tool
+
+speed = load_tool('tools/analysis_tools/train_step_speed.py')
+
+DEMO_CONFIG = ('configs/textboxes_retina/'
+               'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py')
+
+
+@pytest.mark.timeout(240)
+def test_times_both_and_the_variant_is_the_config_with_the_change(capsys):
+    result = speed.main([
+        DEMO_CONFIG, '--variant', 'model.backbone.channels_last=False', '--repeats', '2',
+        '--warmup', '0', '--cfg-options', 'train_dataloader.batch_size=2',
+        'train_dataloader.dataset.data_root=tests/data/icdar2015_toy'
+    ])
+    assert len(result['config_s']) == len(result['variant_s']) == 2
+    assert all(s > 0 for s in result['config_s'] + result['variant_s'])
+    ordered = sorted(result['variant_s']), sorted(result['config_s'])
+    assert result['ratio'] == pytest.approx(sum(ordered[0]) / sum(ordered[1]))  # medians of 2
+    config_model, variant_model = result['models']
+    assert config_model.backbone.channels_last and not variant_model.backbone.channels_last
+    # the same seeded start, then two Adam steps each: the head's weights moved the same way
+    # (the same network; float32 sums in another order)
+    fresh = speed.build_step(speed.Config.fromfile(DEMO_CONFIG), {}, 'cpu')[0]
+    start = fresh.bbox_head.retina_cls.weight
+    moved = [m.bbox_head.retina_cls.weight.detach() - start for m in result['models']]
+    assert moved[0].abs().max() > 0
+    torch.testing.assert_close(moved[1], moved[0], rtol=0.05, atol=1e-5)
+    out = capsys.readouterr().out
+    assert '2 images a step' in out and 'variant / config' in out
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize('args', [['--repeats', '0'], ['--warmup', '-1'], []])
+def test_refuses_bad_counts_and_a_missing_variant(args):
+    variant = [] if not args else ['--variant', 'model.backbone.channels_last=False']
+    with pytest.raises(SystemExit):
+        speed.parse_args([DEMO_CONFIG, *variant, *args])
