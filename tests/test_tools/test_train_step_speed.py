@@ -14,7 +14,7 @@ DEMO_CONFIG = ('configs/textboxes_retina/'
 def test_times_both_and_the_variant_is_the_config_with_the_change(capsys):
     result = speed.main([
         DEMO_CONFIG, '--variant', 'model.backbone.channels_last=False', '--repeats', '2',
-        '--warmup', '0', '--cfg-options', 'train_dataloader.batch_size=2',
+        '--warmup', '0', '--cfg-options', 'train_dataloader.batch_size=7',
         'train_dataloader.dataset.data_root=tests/data/icdar2015_toy'
     ])
     assert len(result['config_s']) == len(result['variant_s']) == 2
@@ -31,7 +31,8 @@ def test_times_both_and_the_variant_is_the_config_with_the_change(capsys):
     assert moved[0].abs().max() > 0
     torch.testing.assert_close(moved[1], moved[0], rtol=0.05, atol=1e-5)
     out = capsys.readouterr().out
-    assert '2 images a step' in out and 'variant / config' in out
+    # 7 images from the 5 of the folder: it draws again from a dataset smaller than a batch
+    assert '7 images a step' in out and 'variant / config' in out
 
 
 @pytest.mark.timeout(60)

@@ -6,7 +6,8 @@ config says and once with ``--variant`` overrides on top, draws one batch from t
 training dataset (its pipeline, ``train_dataloader.batch_size`` images) and times
 ``model.train_step`` with the config's optimizer wrapper, alternating the two models step by
 step so that both see the same machine load. Prints the median seconds per step of each and
-their ratio. ::
+their ratio. The weights are initialised as for training (``init_weights``: a ``Pretrained``
+``init_cfg`` loads its checkpoint; offline, ``--cfg-options model.backbone.init_cfg=None``). ::
 
     # the demo config with the converted graph channels-last (its setting) and without
     python tools/analysis_tools/train_step_speed.py \\
@@ -21,7 +22,7 @@ from typing import Dict, List, Optional
 
 import torch
 # benchmark_lib sits beside this script (Python puts the script's folder first on sys.path).
-from benchmark_lib.timing import summarize_times, synchronize  # noqa: E402
+from benchmark_lib.timing import summarize_times, synchronize
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import MMLogger
@@ -82,7 +83,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
     variant.merge_from_dict(args.variant)
     init_default_scope(cfg.get('default_scope', 'mmocr'))
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    batch = pseudo_collate([dataset[index] for index in range(cfg.train_dataloader.batch_size)])
+    # a dataset smaller than a batch is drawn from again, through its random pipeline
+    batch = pseudo_collate(
+        [dataset[index % len(dataset)] for index in range(cfg.train_dataloader.batch_size)])
     models, steps = zip(*(build_step(c, batch, args.device) for c in (cfg, variant)))
     for _ in range(args.warmup):
         for step in steps:
