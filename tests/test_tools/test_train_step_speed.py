@@ -1,6 +1,5 @@
 """tools/analysis_tools/train_step_speed.py: step times of a config and of a variant of it."""
 import pytest
-import torch
 
 from textboxes_retina.testing import load_tool
 
@@ -24,12 +23,14 @@ def test_times_both_and_the_variant_is_the_config_with_the_change(capsys):
     config_model, variant_model = result['models']
     assert config_model.backbone.channels_last and not variant_model.backbone.channels_last
     # the same seeded start, then two Adam steps each: the head's weights moved the same way
-    # (the same network; float32 sums in another order)
+    # (the same network, its float32 sums in another order; Adam's normalised step turns a
+    # rounding-sized change of a near-zero gradient into a change of the step's size, in a few
+    # of the 13440 weights: compared as a whole)
     fresh = speed.build_step(speed.Config.fromfile(DEMO_CONFIG), {}, 'cpu')[0]
     start = fresh.bbox_head.retina_cls.weight
     moved = [m.bbox_head.retina_cls.weight.detach() - start for m in result['models']]
     assert moved[0].abs().max() > 0
-    torch.testing.assert_close(moved[1], moved[0], rtol=0.05, atol=1e-5)
+    assert (moved[1] - moved[0]).norm() < 0.05 * moved[0].norm()
     out = capsys.readouterr().out
     # 7 images from the 5 of the folder: it draws again from a dataset smaller than a batch
     assert '7 images a step' in out and 'variant / config' in out
