@@ -16,13 +16,11 @@ their ratio. The weights are initialised as for training (``init_weights``: a ``
         --cfg-options train_dataloader.dataset.data_root=data/synthetic_text/train
 """
 import argparse
-import statistics
-import time
 from typing import Dict, List, Optional
 
 import torch
 # benchmark_lib sits beside this script (Python puts the script's folder first on sys.path).
-from benchmark_lib.timing import summarize_times, synchronize
+from benchmark_lib.timing import summarize_times, time_runs
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import MMLogger
@@ -90,23 +88,20 @@ def main(argv: Optional[List[str]] = None) -> dict:
     for _ in range(args.warmup):
         for step in steps:
             step()
+    # one timed step of each in turn (time_runs synchronises the device around it)
     seconds: List[List[float]] = [[], []]
     for _ in range(args.repeats):
         for step, times in zip(steps, seconds):
-            synchronize(args.device)
-            start = time.perf_counter()
-            step()
-            synchronize(args.device)
-            times.append(time.perf_counter() - start)
+            times += time_runs(step, repeats=1, warmup=0, device=args.device)
     config_s, variant_s = seconds
-    ratio = statistics.median(variant_s) / statistics.median(config_s)
+    stats = [summarize_times(times) for times in seconds]
+    ratio = stats[1]['median_ms'] / stats[0]['median_ms']
     changes = ' '.join(f'{key}={value}' for key, value in args.variant.items())
     print(f'{args.config}: {len(batch["inputs"])} images a step, device {args.device}, '
           f'{args.repeats} timed steps each, alternating')
-    for name, times in (('config', config_s), (f'variant ({changes})', variant_s)):
-        stats = summarize_times(times)
-        print(f'  {name}: median {stats["median_ms"] / 1e3:.3f} s a step '
-              f'(min {stats["min_ms"] / 1e3:.3f} s, p90 {stats["p90_ms"] / 1e3:.3f} s)')
+    for name, times in zip(('config', f'variant ({changes})'), stats):
+        print(f'  {name}: median {times["median_ms"] / 1e3:.3f} s a step '
+              f'(min {times["min_ms"] / 1e3:.3f} s, p90 {times["p90_ms"] / 1e3:.3f} s)')
     print(f'  variant / config: {ratio:.3f}')
     return dict(config_s=config_s, variant_s=variant_s, ratio=ratio, models=models)
 
