@@ -7,7 +7,9 @@ training dataset (its pipeline, ``train_dataloader.batch_size`` images) and time
 ``model.train_step`` with the config's optimizer wrapper, alternating the two models step by
 step so that both see the same machine load. Prints the median seconds per step of each and
 their ratio. The weights are initialised as for training (``init_weights``: a ``Pretrained``
-``init_cfg`` loads its checkpoint; offline, ``--cfg-options model.backbone.init_cfg=None``). ::
+``init_cfg`` loads its checkpoint; offline, point it at a local copy, e.g. for the SE-ResNet50
+configs ``--cfg-options model.backbone.init_cfg.checkpoint=/path/to/se_resnet50-ce0d4300.pth``,
+as their base config says). ::
 
     # the demo config with the converted graph channels-last (its setting) and without
     python tools/analysis_tools/train_step_speed.py \\
