@@ -31,7 +31,7 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = ('configs/textboxes_retina/'
-          'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py')
+          'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb4-adam_synthetic.py')
 REAL_DATA = ('../shared/data/icdar2015_toy', 'tests/data/icdar2015_toy')
 HOLDOUT_FAMILY, HOLDOUT_BACKGROUND = 'Lato', 'tiles'
 
@@ -56,7 +56,7 @@ def parse_args(argv=None):
         default=100,
         help=f'generated held-out images in a font family ({HOLDOUT_FAMILY}) and '
         f'background style ({HOLDOUT_BACKGROUND}) that training never sees')
-    parser.add_argument('--iters', type=int, default=400, help='training iterations')
+    parser.add_argument('--iters', type=int, default=800, help='training iterations')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--real-data',

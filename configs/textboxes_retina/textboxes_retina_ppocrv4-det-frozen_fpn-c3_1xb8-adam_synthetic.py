@@ -45,13 +45,10 @@ train_resize = dict(_base_.train_resize, scale=(train_scale, train_scale))
 train_pipeline = [*_base_.train_augment, train_resize, _base_.pack_inputs]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 
-test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='Resize', scale_factor=1.0, keep_ratio=True),
-    dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
-    dict(
-        type='PackTextDetInputs', meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor')),
-]
+# each test image at its own size (scale_factor 1.0), whatever its shape: the base's square
+# `scale` (test_scale, unused here) set to None, since Resize takes a size or a factor
+test_resize = dict(_base_.test_resize, scale=None, scale_factor=1.0, keep_ratio=True)
+test_pipeline = [_base_.load_image, test_resize, _base_.load_annotations, _base_.pack_inputs]
 val_dataloader = dict(
     num_workers=1, dataset=dict(data_root='data/synthetic_text/val', pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -6,7 +6,7 @@
 # map fine-tuned on generated images drifts towards them and loses the real text it was trained
 # on (measured: fine-tuning one graph for both, the map without a loss of its own, dropped the
 # real-image hmean from 0.625 to 0.455). What `make demo` trains,
-# ./textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py, inherits this config and
+# ./textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb4-adam_synthetic.py, inherits this config and
 # gives the map DB's own loss instead.
 _base_ = ['./textboxes_retina_ppocrv4-det-frozen_fpn-c3_1xb8-adam_synthetic.py']
 

@@ -2,11 +2,9 @@
 import pytest
 
 from textboxes_retina.testing import load_tool
+from textboxes_retina.testing.configs import DEMO_CONFIG
 
 speed = load_tool('tools/analysis_tools/train_step_speed.py')
-
-DEMO_CONFIG = ('configs/textboxes_retina/'
-               'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py')
 
 
 @pytest.mark.timeout(240)

@@ -13,7 +13,7 @@ as their base config says). ::
 
     # the demo config with the converted graph channels-last (its setting) and without
     python tools/analysis_tools/train_step_speed.py \\
-        configs/textboxes_retina/textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py \\
+        configs/textboxes_retina/textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb4-adam_synthetic.py \\
         --variant model.backbone.channels_last=False \\
         --cfg-options train_dataloader.dataset.data_root=data/synthetic_text/train
 """

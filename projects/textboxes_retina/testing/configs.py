@@ -20,7 +20,7 @@ REFINE_SMALL_CONFIG = repo_path('configs', 'refine_textboxes',
 #: What ``make demo`` trains: PP-OCRv4 features and text map fine-tuned, the map by DB's loss
 #: of it (``map_loss``), MapRescoredTextBoxesRetina.
 DEMO_CONFIG = repo_path('configs', 'textboxes_retina',
-                        'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb8-adam_synthetic.py')
+                        'textboxes_retina_ppocrv4-det-dbft_fpn-c3_1xb4-adam_synthetic.py')
 
 
 def tiny_head_cfg(**overrides) -> dict:

@@ -25,8 +25,10 @@ def _build(model_cfg, detector, return_maps):
     if detector == 'TextBoxesRetina':
         cfg.pop('map_loss', None)  # the plain detector has no map to train
     cfg.backbone.return_maps = return_maps
-    # untrained head: every candidate through, a few per image
-    cfg.test_cfg.update(score_thr=0.0, nms_pre=200, max_per_img=30)
+    # untrained head: every candidate through, a few per image (quad NMS at IoU 0.2, not the
+    # demo's 0.05, which leaves fewer than 30 of the untrained head's overlapping candidates)
+    cfg.test_cfg.update(
+        score_thr=0.0, nms_pre=200, max_per_img=30, nms=dict(type='quad_nms', iou_threshold=0.2))
     with DefaultScope.overwrite_default_scope('mmocr'):
         return MODELS.build(cfg).eval()
 

@@ -18,9 +18,13 @@ _base_ = [
 ]
 
 # one graph for features and map (no frozen map copy); its batch norms (the DB head's three)
-# keep PP-OCRv4's statistics: batches of 8 generated crops would move them towards the
+# keep PP-OCRv4's statistics: small batches of generated images would move them towards the
 # generated images
-model = dict(backbone=dict(frozen_maps=False, norm_eval=True), map_loss=dict(type='DBProbMapLoss'))
+model = dict(
+    backbone=dict(frozen_maps=False, norm_eval=True),
+    map_loss=dict(type='DBProbMapLoss'),
+    # the quad NMS of the test settings below
+    test_cfg=dict(nms=dict(iou_threshold=0.05)))
 
 # the converted graph learns at the head's step size (lr 2e-3, Adam), not at 1/20 of it as in
 # the config inherited: picked on the generated val images (hmean 0.783, 0.798, 0.815, 0.833,
@@ -38,4 +42,23 @@ train_pipeline = [
     *[step for step in _base_.train_augment if step['type'] != 'QuadRandomCrop'],
     _base_.train_resize, _base_.pack_inputs
 ]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+
+# batches of 4 (twice the steps for the same images and time; `make demo` trains 800
+# iterations): generated val hmean 0.856 on average over training seeds 0-2 (0.854, 0.860, 0.853)
+# against 0.844 (0.848, 0.835, 0.848) for 400 steps of 8, both at the inherited test settings
+# (the README's demo section has the other sets' figures)
+train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))
+
+# At test time: each image enlarged 1.1x (the words the head misses are mostly small; whole
+# training images are shrunk to 320 px, the words to 0.63-1.0 of their drawn size), and the quad
+# NMS at IoU 0.05 instead of 0.2 (a quad overlapping a better one at all is a piece or a
+# duplicate of its word: words hardly overlap). Picked together on the generated val images, the
+# mean over the checkpoints of training seeds 0-2 (batches of 4, 800 iterations):
+#   scale     1.0    1.1    1.2
+#   NMS 0.05  0.863  0.874  0.867
+#   NMS 0.1   0.863  0.871  0.867
+#   NMS 0.2   0.856  (the inherited settings)
+test_resize = dict(_base_.test_resize, scale_factor=1.1)
+test_pipeline = [_base_.load_image, test_resize, _base_.load_annotations, _base_.pack_inputs]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
