@@ -26,9 +26,9 @@ model = dict(
     # the neck's features (96 channels) + the detector's own text probability map, averaged
     # and maxed over each level's cells (2 channels): a text map learned on real images; the
     # map itself is returned last, for the rescoring. The converted graph runs channels-last
-    # (NHWC), faster on a CPU: 0.48 s instead of 0.56 s a training step of the demo config
-    # (the mean step time of two `tools/demo.py` runs on the same generated data, 2-core AMD
-    # EPYC, 2026-12-05)
+    # (NHWC), faster on a CPU: 0.48 s instead of 0.56 s a training step of 8 images of the
+    # demo config (the mean step time of two `tools/demo.py` runs on the same generated data,
+    # 2-core AMD EPYC, 2026-12-05, when the demo trained batches of 8)
     backbone=dict(
         _delete_=True,
         type='PPOCRDetFeatures',
