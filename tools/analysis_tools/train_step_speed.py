@@ -101,9 +101,9 @@ def main(argv: Optional[List[str]] = None) -> dict:
     changes = ' '.join(f'{key}={value}' for key, value in args.variant.items())
     print(f'{args.config}: {len(batch["inputs"])} images a step, device {args.device}, '
           f'{args.repeats} timed steps each, alternating')
-    for name, times in zip(('config', f'variant ({changes})'), stats):
-        print(f'  {name}: median {times["median_ms"] / 1e3:.3f} s a step '
-              f'(min {times["min_ms"] / 1e3:.3f} s, p90 {times["p90_ms"] / 1e3:.3f} s)')
+    for name, stat in zip(('config', f'variant ({changes})'), stats):
+        print(f'  {name}: median {stat["median_ms"] / 1e3:.3f} s a step '
+              f'(min {stat["min_ms"] / 1e3:.3f} s, p90 {stat["p90_ms"] / 1e3:.3f} s)')
     print(f'  variant / config: {ratio:.3f}')
     return dict(config_s=config_s, variant_s=variant_s, ratio=ratio, models=models)
 
